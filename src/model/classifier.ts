@@ -1,0 +1,194 @@
+/**
+ * The server's global classifier: the image passes through two convolutions ending in 8
+ * channels; their flattened output is concatenated with the clients' scaled scores and fed to
+ * one dense layer and a softmax.
+ */
+import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
+import type { Rng } from '../random.js';
+import { shuffle } from '../random.js';
+import { imagesToTensor } from './images.js';
+import { ParamStore, type WeightEntry } from './params.js';
+
+/** Architecture and training settings of the server classifier. */
+export interface ClassifierOptions {
+  height: number;
+  width: number;
+  /** Number of classes (= number of clients). */
+  numClasses: number;
+  /** Number of score features: 2 × number of clients. */
+  numScores: number;
+  /** Channels of the first convolution; the second always ends in 8. */
+  hiddenChannels: number;
+  /** Channels of the second convolution. */
+  outChannels: number;
+  /** Square kernel size of both convolutions (stride 2). */
+  kernelSize: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Dropout rate on the concatenated features during training. */
+  dropout: number;
+}
+
+/** Defaults for 28×28 images and ten clients. */
+export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
+  height: 28,
+  width: 28,
+  numClasses: 10,
+  numScores: 20,
+  hiddenChannels: 32,
+  outChannels: 8,
+  kernelSize: 5,
+  epochs: 60,
+  batchSize: 32,
+  learningRate: 1e-3,
+  dropout: 0.25,
+};
+
+/** Training examples: images, their scaled scores and labels, row-aligned. */
+export interface ClassifierData {
+  /** N × height × width pixels, 0–255. */
+  pixels: Uint8Array;
+  /** N × numScores scaled scores in [0, 1]. */
+  scores: Float32Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+/**
+ * The server classifier.
+ *
+ * @example
+ * const clf = new Classifier(DEFAULT_CLASSIFIER_OPTIONS, createRng(0));
+ * clf.fit(data, rng);
+ * const probabilities = clf.predict(pixels, scores, n); // n × numClasses
+ */
+export class Classifier {
+  readonly options: ClassifierOptions;
+  readonly params = new ParamStore('classifier');
+
+  constructor(options: ClassifierOptions, rng: Rng) {
+    this.options = options;
+    const { kernelSize: k, hiddenChannels, outChannels, height, width } = options;
+    const features = Math.ceil(height / 4) * Math.ceil(width / 4) * outChannels;
+    const p = this.params;
+    p.uniform('conv1/kernel', [k, k, 1, hiddenChannels], Math.sqrt(6 / (k * k)), rng);
+    p.zeros('conv1/bias', [hiddenChannels]);
+    const fanIn2 = k * k * hiddenChannels;
+    p.uniform('conv2/kernel', [k, k, hiddenChannels, outChannels], Math.sqrt(6 / fanIn2), rng);
+    p.zeros('conv2/bias', [outChannels]);
+    const inDim = features + options.numScores;
+    const limit = Math.sqrt(6 / (inDim + options.numClasses));
+    p.uniform('out/kernel', [inDim, options.numClasses], limit, rng);
+    p.zeros('out/bias', [options.numClasses]);
+  }
+
+  /** Class logits, [N, numClasses]. `images` in [0, 1], `scores` scaled. */
+  logits(images: Tensor4D, scores: Tensor2D, dropoutSeed?: number): Tensor2D {
+    const p = this.params;
+    let h: Tensor4D = tf.relu(
+      tf.add(tf.conv2d(images, kern(p, 'conv1'), 2, 'same'), p.get('conv1/bias')),
+    );
+    h = tf.relu(tf.add(tf.conv2d(h, kern(p, 'conv2'), 2, 'same'), p.get('conv2/bias')));
+    let features = tf.concat([tf.reshape(h, [images.shape[0], -1]) as Tensor2D, scores], 1);
+    if (dropoutSeed !== undefined && this.options.dropout > 0) {
+      features = tf.dropout(features, this.options.dropout, undefined, dropoutSeed) as Tensor2D;
+    }
+    return tf.add(tf.matMul(features, p.get('out/kernel')), p.get('out/bias')) as Tensor2D;
+  }
+
+  /** Trains on `data` with Adam and softmax cross-entropy; returns the last epoch's loss. */
+  fit(data: ClassifierData, rng: Rng, onEpoch?: (epoch: number, loss: number) => void): number {
+    const { height, width, numScores, epochs, batchSize } = this.options;
+    const optimizer = tf.train.adam(this.options.learningRate);
+    const images = imagesToTensor(data.pixels, data.count, height, width);
+    const scores = tf.tensor2d(data.scores, [data.count, numScores]);
+    const labels = tf.oneHot(tf.tensor1d(data.labels, 'int32'), this.options.numClasses);
+    const order = Array.from({ length: data.count }, (_, i) => i);
+    let lastLoss = 0;
+
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffle(rng, order);
+      let sum = 0;
+      let steps = 0;
+      for (let start = 0; start < data.count; start += batchSize) {
+        const seed = rng.uint32();
+        const loss = tf.tidy(() => {
+          const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+          const xb = tf.gather(images, idx) as Tensor4D;
+          const sb = tf.gather(scores, idx) as Tensor2D;
+          const yb = tf.gather(labels, idx) as Tensor2D;
+          const value = optimizer.minimize(
+            () => tf.losses.softmaxCrossEntropy(yb, this.logits(xb, sb, seed)) as tf.Scalar,
+            true,
+            this.params.list(),
+          );
+          return value ?? tf.scalar(0);
+        });
+        sum += loss.dataSync()[0];
+        loss.dispose();
+        steps++;
+      }
+      lastLoss = sum / steps;
+      onEpoch?.(epoch, lastLoss);
+    }
+
+    images.dispose();
+    scores.dispose();
+    labels.dispose();
+    optimizer.dispose();
+    return lastLoss;
+  }
+
+  /** Class probabilities, row-major N × numClasses. */
+  predict(pixels: Uint8Array, scores: Float32Array, count: number, batchSize = 500): Float32Array {
+    const { height, width, numScores, numClasses } = this.options;
+    const out = new Float32Array(count * numClasses);
+    for (let start = 0; start < count; start += batchSize) {
+      const size = Math.min(batchSize, count - start);
+      const probs = tf.tidy(() => {
+        const px = pixels.subarray(start * height * width, (start + size) * height * width);
+        const sc = scores.subarray(start * numScores, (start + size) * numScores);
+        return tf.softmax(
+          this.logits(imagesToTensor(px, size, height, width), tf.tensor2d(sc, [size, numScores])),
+        );
+      });
+      out.set(probs.dataSync(), start * numClasses);
+      probs.dispose();
+    }
+    return out;
+  }
+
+  /** The weights, for saving. */
+  exportWeights(): WeightEntry[] {
+    return this.params.export();
+  }
+
+  /** Loads weights saved by {@link exportWeights}. */
+  importWeights(entries: readonly WeightEntry[]): void {
+    this.params.import(entries);
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/** The most probable class of each row of N × numClasses probabilities. */
+export function argmaxRows(probabilities: Float32Array, numClasses: number): Uint8Array {
+  const n = probabilities.length / numClasses;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) {
+      if (probabilities[i * numClasses + c] > probabilities[i * numClasses + best]) best = c;
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+function kern(p: ParamStore, name: string): Tensor4D {
+  return p.get(`${name}/kernel`) as Variable as unknown as Tensor4D;
+}
