@@ -50,7 +50,10 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'Retrain the model or restore its directory from a trusted copy.',
   },
-  SP_WORKER: { status: 500, hint: 'A worker thread failed; rerun with --workers 1 to see why.' },
+  SP_WORKER: {
+    status: 500,
+    hint: 'A client worker thread failed; the message says why. SEMIPRIV_LOG_LEVEL=debug tells more.',
+  },
   SP_INTERNAL: { status: 500, hint: 'This is a bug in semipriv; please report it.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

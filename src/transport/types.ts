@@ -7,7 +7,7 @@ import type { Scores } from '../model/bibae.js';
 /** A batch of probe images sent to clients for scoring. */
 export interface ProbeBatch {
   /** `count × height × width` pixels, row-major, 0–255. */
-  readonly pixels: Uint8Array;
+  readonly images: Uint8Array;
   readonly count: number;
   readonly height: number;
   readonly width: number;

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `semipriv` command line: dispatches to one command per subcommand name.
+ */
+import { SemiprivError } from '../errors.js';
+import { reportFailure } from './exit.js';
+import { setupLogging, type LogFormat } from './logging.js';
+import { formatHelp, parseFlags, type CommandSpec, type ParsedFlags } from './options.js';
+import { RUN_SPEC, runCommand } from './run-command.js';
+
+interface Command {
+  spec: CommandSpec;
+  run(flags: ParsedFlags, positionals: string[]): Promise<unknown>;
+}
+
+const COMMANDS: Command[] = [{ spec: RUN_SPEC, run: (flags) => runCommand(flags) }];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 4;
+  return [
+    'semipriv: distributed semi-private image classification. Each client trains a BIB-AE on',
+    'the images of its own class and shares only two scores per probe image; the server',
+    'classifies with those scores and a small labelled subset.',
+    '',
+    'Usage: semipriv <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    '',
+    'Run `semipriv <command> --help` for the options of a command.',
+    'Environment: SEMIPRIV_LOG_LEVEL (info), SEMIPRIV_LOG_FORMAT (text|json),',
+    'SEMIPRIV_CACHE_DIR (~/.cache/semipriv), SEMIPRIV_STOCK_KERNELS=1.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${mainHelp()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.spec.name).join(', ')}`,
+    );
+  }
+  const { flags, positionals, help } = parseFlags(command.spec, rest);
+  if (help) {
+    process.stdout.write(`${formatHelp(command.spec)}\n`);
+    return 0;
+  }
+  const format: LogFormat = process.env.SEMIPRIV_LOG_FORMAT === 'json' ? 'json' : 'text';
+  setupLogging(process.env.SEMIPRIV_LOG_LEVEL ?? (process.stderr.isTTY ? 'warn' : 'info'), format);
+  await command.run(flags, positionals);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportFailure(error);
+  },
+);

@@ -1,0 +1,137 @@
+/**
+ * Declarative command-line options: each flag is written once, with its type, default and
+ * help text; parsing and `--help` both come from that one table. Flags are kebab-case and map
+ * one to one to camelCase option keys (`--n-ae` → `nAe`).
+ */
+import { parseArgs } from 'node:util';
+import { SemiprivError } from '../errors.js';
+
+/** One flag of a command. */
+export interface FlagSpec {
+  /** Kebab-case flag name without dashes. */
+  name: string;
+  /** Value kind: a number, a string, a comma-separated list, or a switch. */
+  type: 'number' | 'string' | 'list' | 'boolean';
+  /** Text shown by --help. */
+  description: string;
+  /** Default shown by --help (the command applies its own defaults). */
+  defaultText?: string;
+  /** Accepted values, checked while parsing. */
+  choices?: readonly string[];
+}
+
+/** A command: its name, summary and flags. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: readonly FlagSpec[];
+  /** Extra help text shown after the flags. */
+  details?: string;
+}
+
+/** Parsed flag values by camelCase key. */
+export type ParsedFlags = Record<string, string | number | boolean | string[] | undefined>;
+
+/** Converts `n-ae` to `nAe`. */
+export function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Parses `argv` against `spec`; unknown flags and bad values are SP_OPTION errors.
+ *
+ * @example
+ * const { flags } = parseFlags(RUN_SPEC, ['--n-ae', '100']); // flags.nAe === 100
+ */
+export function parseFlags(
+  spec: CommandSpec,
+  argv: readonly string[],
+): { flags: ParsedFlags; positionals: string[]; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const f of spec.flags)
+    options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SemiprivError('SP_OPTION', `semipriv ${spec.name}: ${message}`);
+  }
+
+  const flags: ParsedFlags = {};
+  for (const f of spec.flags) {
+    const raw = parsed.values[f.name];
+    if (raw === undefined) continue;
+    flags[camelCase(f.name)] = convert(spec, f, raw);
+  }
+  return { flags, positionals: parsed.positionals, help: parsed.values.help === true };
+}
+
+function convert(
+  spec: CommandSpec,
+  f: FlagSpec,
+  raw: string | boolean | (string | boolean)[],
+): string | number | boolean | string[] {
+  if (f.type === 'boolean') return raw === true;
+  const text = String(raw);
+  const where = `semipriv ${spec.name} --${f.name}`;
+  if (f.type === 'number') {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value)) {
+      throw new SemiprivError('SP_OPTION', `${where}: expected a number, received "${text}"`);
+    }
+    return value;
+  }
+  const values = f.type === 'list' ? text.split(',').map((s) => s.trim()) : [text];
+  for (const v of values) {
+    if (f.choices && !f.choices.includes(v)) {
+      throw new SemiprivError(
+        'SP_OPTION',
+        `${where}: expected one of ${f.choices.join(', ')}, received "${v}"`,
+      );
+    }
+  }
+  return f.type === 'list' ? values : text;
+}
+
+/** Reads a whole non-negative integer flag, with a message naming the flag. */
+export function integerFlag(flags: ParsedFlags, key: string, fallback: number, min = 0): number {
+  const value = flags[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--${flag}: expected a whole number ≥ ${min}, received ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The --help text of a command. */
+export function formatHelp(spec: CommandSpec): string {
+  const rows = spec.flags.map((f) => {
+    const value = f.type === 'boolean' ? '' : f.type === 'list' ? ' <a,b,…>' : ' <value>';
+    const left = `  --${f.name}${value}`;
+    const extra = [
+      f.choices ? `one of ${f.choices.join(', ')}` : '',
+      f.defaultText !== undefined ? `default ${f.defaultText}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return [left, `${f.description}${extra ? ` (${extra})` : ''}`];
+  });
+  const width = Math.max(...rows.map(([l]) => l.length), 10) + 2;
+  const lines = [
+    `semipriv ${spec.name}: ${spec.summary}`,
+    '',
+    `Usage: ${spec.usage}`,
+    '',
+    'Options:',
+    ...rows.map(([l, r]) => `${l.padEnd(width)}${r}`),
+    `${'  --help'.padEnd(width)}Show this help`,
+  ];
+  if (spec.details) lines.push('', spec.details);
+  return lines.join('\n');
+}

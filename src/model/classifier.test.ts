@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../engine/backend.js';
+import { createRng } from '../random.js';
+import { accuracy } from '../report/metrics.js';
+import { argmaxRows, Classifier, DEFAULT_CLASSIFIER_OPTIONS } from './classifier.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+/**
+ * Three classes: a bright bar at the top, middle or bottom of the image. The scores carry no
+ * information (all 0.5), so the convolutional branch has to learn.
+ */
+function bars(count: number, seed: number) {
+  const rng = createRng(seed);
+  const pixels = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  for (let n = 0; n < count; n++) {
+    const label = rng.int(3);
+    labels[n] = label;
+    const row0 = 2 + label * 9 + rng.int(3);
+    for (let r = row0; r < row0 + 4; r++) {
+      for (let c = 2; c < 26; c++) pixels[n * 784 + r * 28 + c] = 200 + rng.int(56);
+    }
+  }
+  return { pixels, labels, scores: new Float32Array(count * 6).fill(0.5), count };
+}
+
+describe('Classifier', () => {
+  const options = {
+    ...DEFAULT_CLASSIFIER_OPTIONS,
+    numClasses: 3,
+    numScores: 6,
+    hiddenChannels: 8,
+    epochs: 6,
+  };
+
+  it('learns classes that only the image branch can tell apart', () => {
+    const clf = new Classifier(options, createRng(0));
+    clf.fit(bars(120, 1), createRng(1));
+    const test = bars(60, 2);
+    const probabilities = clf.predict(test.pixels, test.scores, test.count);
+    expect(accuracy(argmaxRows(probabilities, 3), test.labels)).toBeGreaterThan(0.9);
+    clf.dispose();
+  });
+
+  it('answers probabilities that sum to one per probe', () => {
+    const clf = new Classifier(options, createRng(3));
+    const test = bars(7, 4);
+    const p = clf.predict(test.pixels, test.scores, test.count);
+    for (let i = 0; i < 7; i++) expect(p[3 * i] + p[3 * i + 1] + p[3 * i + 2]).toBeCloseTo(1, 5);
+    clf.dispose();
+  });
+
+  it('picks the largest entry of each row', () => {
+    const p = new Float32Array([0.1, 0.7, 0.2, 0.5, 0.2, 0.3]);
+    expect(Array.from(argmaxRows(p, 3))).toEqual([1, 0]);
+  });
+});

