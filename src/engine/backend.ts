@@ -46,7 +46,6 @@ async function tryLoadNode(): Promise<boolean> {
 export async function initBackend(options: BackendOptions = {}): Promise<BackendName> {
   const wanted = options.backend ?? 'auto';
   const stock = process.env.SEMIPRIV_STOCK_KERNELS === '1' || options.projectKernels === false;
-  tf.env().set('IS_TEST', true);
   if (!stock) registerWasmKernels();
 
   let name: BackendName;

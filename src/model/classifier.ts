@@ -6,6 +6,7 @@
 import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
 import type { Rng } from '../random.js';
 import { shuffle } from '../random.js';
+import { shiftImages } from './augment.js';
 import { imagesToTensor } from './images.js';
 import { ParamStore, type WeightEntry } from './params.js';
 
@@ -28,6 +29,14 @@ export interface ClassifierOptions {
   learningRate: number;
   /** Dropout rate on the concatenated features during training. */
   dropout: number;
+  /**
+   * Largest random shift, in pixels, applied to each training image every epoch (0: none).
+   * The image's scores stay those of the unshifted probe: small shifts keep the class, and
+   * asking the clients to score every shifted copy would multiply the scoring work.
+   */
+  augmentShift: number;
+  /** L2 penalty on the dense layer's weights. */
+  weightDecay: number;
 }
 
 /** Defaults for 28×28 images and ten clients. */
@@ -43,6 +52,8 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   batchSize: 32,
   learningRate: 1e-3,
   dropout: 0.25,
+  augmentShift: 2,
+  weightDecay: 1e-4,
 };
 
 /** Training examples: images, their scaled scores and labels, row-aligned. */
@@ -101,13 +112,23 @@ export class Classifier {
   fit(data: ClassifierData, rng: Rng, onEpoch?: (epoch: number, loss: number) => void): number {
     const { height, width, numScores, epochs, batchSize } = this.options;
     const optimizer = tf.train.adam(this.options.learningRate);
-    const images = imagesToTensor(data.pixels, data.count, height, width);
     const scores = tf.tensor2d(data.scores, [data.count, numScores]);
-    const labels = tf.oneHot(tf.tensor1d(data.labels, 'int32'), this.options.numClasses);
+    // float one-hot targets: softmaxCrossEntropy casts int32 ones inside its custom gradient,
+    // which the engine reports as a leak
+    const labels = tf.tidy(() =>
+      tf.cast(tf.oneHot(tf.tensor1d(data.labels, 'int32'), this.options.numClasses), 'float32'),
+    );
     const order = Array.from({ length: data.count }, (_, i) => i);
     let lastLoss = 0;
 
+    const { augmentShift, weightDecay } = this.options;
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      // a fresh shifted copy of every training image each epoch
+      const pixels =
+        augmentShift > 0
+          ? shiftImages(data.pixels, data.count, height, width, augmentShift, rng)
+          : data.pixels;
+      const images = imagesToTensor(pixels, data.count, height, width);
       shuffle(rng, order);
       let sum = 0;
       let steps = 0;
@@ -119,7 +140,11 @@ export class Classifier {
           const sb = tf.gather(scores, idx) as Tensor2D;
           const yb = tf.gather(labels, idx) as Tensor2D;
           const value = optimizer.minimize(
-            () => tf.losses.softmaxCrossEntropy(yb, this.logits(xb, sb, seed)) as tf.Scalar,
+            () => {
+              const ce = tf.losses.softmaxCrossEntropy(yb, this.logits(xb, sb, seed));
+              const l2 = tf.mul(weightDecay, tf.sum(tf.square(this.params.get('out/kernel'))));
+              return tf.add(ce, l2) as tf.Scalar;
+            },
             true,
             this.params.list(),
           );
@@ -129,11 +154,11 @@ export class Classifier {
         loss.dispose();
         steps++;
       }
+      images.dispose();
       lastLoss = sum / steps;
       onEpoch?.(epoch, lastLoss);
     }
 
-    images.dispose();
     scores.dispose();
     labels.dispose();
     optimizer.dispose();

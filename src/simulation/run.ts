@@ -4,19 +4,19 @@
  * classifier on the labelled subset and is evaluated on the test set.
  */
 import { cpus } from 'node:os';
-import { partition } from '../data/partition.js';
+import { partition, type Partition } from '../data/partition.js';
 import { loadDataset } from '../data/load.js';
 import { subset } from '../data/subset.js';
 import type { DatasetName, ImageSet } from '../data/types.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import { nodeLogger } from '../log.js';
 import { DEFAULT_BIBAE_OPTIONS, type BibAeOptions, type Scores } from '../model/bibae.js';
-import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../model/classifier.js';
+import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
 import type { EpochReport } from '../model/train.js';
-import { Server, scoreFeatures } from '../server/server.js';
+import { Server, scoreFeatures, type ServerTrainOptions } from '../server/server.js';
 import type { ClientInfo } from '../transport/types.js';
 import { evaluateClients, zeroLeakagePredictions, type ClientEvaluation } from './evaluate.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool, type TrainJob } from './worker-pool.js';
 import { accuracy } from '../report/metrics.js';
 
 /** Options of {@link runScheme}; each maps to a `semipriv run` flag. */
@@ -125,25 +125,9 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
   });
   const pool = await WorkerPool.start(options.workers, backend, options.projectKernels);
   try {
-    const model: BibAeOptions = {
-      ...DEFAULT_BIBAE_OPTIONS,
-      height: dataset.train.height,
-      width: dataset.train.width,
-      latentDim: options.latentDim,
-    };
     const clientsStart = performance.now();
     const trained = await pool.trainAll(
-      split.clients.map((c) => ({
-        pixels: subset(dataset.train, c.trainIndices).images,
-        count: c.trainIndices.length,
-        options: {
-          label: c.label,
-          epochs: options.epochs,
-          batchSize: options.batchSize,
-          seed: options.seed,
-          model,
-        },
-      })),
+      clientJobs(dataset.train, split, options),
       (label, report) => events.onClientEpoch?.(label, report),
       (client) => {
         log.info({ label: client.info.label, seconds: client.seconds }, 'client trained');
@@ -161,31 +145,25 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
     const [labelledScores, testScores] = splitScores(all, labelled.count);
     const scoringSeconds = seconds(scoringStart);
 
-    // server: scaling and classifier on the labelled subset only
+    // server: scaling and classifier on the labelled subset only, then the test set
     events.onPhase?.('training classifier');
-    const classifierStart = performance.now();
-    const classifier: ClassifierOptions = {
-      ...DEFAULT_CLASSIFIER_OPTIONS,
-      height: dataset.train.height,
-      width: dataset.train.width,
-      epochs: options.classifierEpochs,
-    };
-    const serverModel = server.fit(
-      labelled,
-      scoreFeatures(labelledScores, labelled.count),
-      { classifier, seed: options.seed },
-      (epoch, loss) => events.onClassifierEpoch?.(epoch, options.classifierEpochs, loss),
-    );
-    const classifierSeconds = seconds(classifierStart);
-
-    // evaluation on the test set
-    events.onPhase?.('evaluating');
-    const testFeatures = scoreFeatures(testScores, test.count);
-    const { predicted } = server.classifyFeatures(test, testFeatures);
     const infos: ClientInfo[] = trained.map((t) => t.info);
-    const zeroLeak = zeroLeakagePredictions(testScores, infos);
-    const clients = evaluateClients(testScores, test.labels, infos, serverModel.scaler);
-    server.dispose();
+    const evaluation = fitAndEvaluate(
+      server,
+      { set: labelled, scores: labelledScores },
+      { set: test, scores: testScores },
+      infos,
+      {
+        classifier: {
+          ...DEFAULT_CLASSIFIER_OPTIONS,
+          height: dataset.train.height,
+          width: dataset.train.width,
+          epochs: options.classifierEpochs,
+        },
+        seed: options.seed,
+      },
+      events,
+    );
 
     const result: RunResult = {
       dataset: options.dataset,
@@ -193,26 +171,108 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
       nClassifier: options.nClassifier,
       seed: options.seed,
       epochs: options.epochs,
-      testAccuracy: accuracy(predicted, test.labels),
-      zeroLeakageAccuracy: accuracy(zeroLeak, test.labels),
+      testAccuracy: evaluation.testAccuracy,
+      zeroLeakageAccuracy: evaluation.zeroLeakageAccuracy,
       leakage: split.leakage,
       nPrivate: split.nPrivate,
       nTest: test.count,
       backend,
       workers: pool.size,
-      clients: clients.map((c, i) => ({
+      clients: evaluation.clients.map((c, i) => ({
         ...c,
         trainSeconds: trained[i].seconds,
         fingerprint: trained[i].info.fingerprint,
       })),
-      timings: { clientsSeconds, scoringSeconds, classifierSeconds, totalSeconds: 0 },
+      timings: {
+        clientsSeconds,
+        scoringSeconds,
+        classifierSeconds: evaluation.classifierSeconds,
+        totalSeconds: 0,
+      },
     };
+    server.dispose();
     result.timings.totalSeconds = seconds(started);
     log.info({ testAccuracy: result.testAccuracy, leakage: result.leakage }, 'run finished');
     return result;
   } finally {
     await pool.close();
   }
+}
+
+/** Probes with their labels and every client's scores, in client-label order. */
+export interface ScoredSet {
+  set: ImageSet;
+  scores: Scores[];
+}
+
+/** What {@link fitAndEvaluate} measures. */
+export interface Evaluation {
+  testAccuracy: number;
+  zeroLeakageAccuracy: number;
+  clients: ClientEvaluation[];
+  /** Predicted label per test probe. */
+  predicted: Uint8Array;
+  classifierSeconds: number;
+}
+
+/**
+ * Fits the server on the scored labelled subset and evaluates it on the scored test set.
+ * Scores are reused, so one set of clients serves every labelled-subset size.
+ */
+export function fitAndEvaluate(
+  server: Server,
+  labelled: ScoredSet,
+  test: ScoredSet,
+  infos: readonly ClientInfo[],
+  options: ServerTrainOptions,
+  events: RunEvents = {},
+): Evaluation {
+  const start = performance.now();
+  const epochs = options.classifier.epochs;
+  const model = server.fit(
+    labelled.set,
+    scoreFeatures(labelled.scores, labelled.set.count),
+    options,
+    (epoch, loss) => events.onClassifierEpoch?.(epoch, epochs, loss),
+  );
+  const classifierSeconds = (performance.now() - start) / 1000;
+
+  events.onPhase?.('evaluating');
+  const features = scoreFeatures(test.scores, test.set.count);
+  const { predicted } = server.classifyFeatures(test.set, features);
+  const zeroLeak = zeroLeakagePredictions(test.scores, infos);
+  return {
+    testAccuracy: accuracy(predicted, test.set.labels),
+    zeroLeakageAccuracy: accuracy(zeroLeak, test.set.labels),
+    clients: evaluateClients(test.scores, test.set.labels, infos, model.scaler),
+    predicted,
+    classifierSeconds,
+  };
+}
+
+/** One training job per client: its N_AE private images and the run's settings. */
+export function clientJobs(
+  train: ImageSet,
+  split: Partition,
+  options: Pick<RunOptions, 'epochs' | 'batchSize' | 'seed' | 'latentDim'>,
+): TrainJob[] {
+  const model: BibAeOptions = {
+    ...DEFAULT_BIBAE_OPTIONS,
+    height: train.height,
+    width: train.width,
+    latentDim: options.latentDim,
+  };
+  return split.clients.map((c) => ({
+    pixels: subset(train, c.trainIndices).images,
+    count: c.trainIndices.length,
+    options: {
+      label: c.label,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      seed: options.seed,
+      model,
+    },
+  }));
 }
 
 function limitSet(set: ImageSet, limit: number): ImageSet {
@@ -223,7 +283,8 @@ function limitSet(set: ImageSet, limit: number): ImageSet {
   );
 }
 
-function concatSets(a: ImageSet, b: ImageSet): ImageSet {
+/** `a` followed by `b`, as one set. */
+export function concatSets(a: ImageSet, b: ImageSet): ImageSet {
   const images = new Uint8Array(a.images.length + b.images.length);
   images.set(a.images);
   images.set(b.images, a.images.length);
@@ -233,7 +294,8 @@ function concatSets(a: ImageSet, b: ImageSet): ImageSet {
   return { images, labels, count: a.count + b.count, height: a.height, width: a.width };
 }
 
-function splitScores(all: readonly Scores[], first: number): [Scores[], Scores[]] {
+/** Splits every client's scores after the first `first` probes. */
+export function splitScores(all: readonly Scores[], first: number): [Scores[], Scores[]] {
   const head = all.map((s) => ({
     reconstructionError: s.reconstructionError.slice(0, first),
     discriminatorScore: s.discriminatorScore.slice(0, first),
