@@ -5,7 +5,7 @@ import { ERROR_CODES, SemiprivError } from './errors.js';
 describe('error catalogue', () => {
   it('documents every code in docs/errors.md with its HTTP status, and nothing else', () => {
     const page = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-    const rows = [...page.matchAll(/^\| `(SP_[A-Z_]+)` \| (\d{3}) \|/gm)];
+    const rows = [...page.matchAll(/^\|\s*`(SP_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)];
     const documented = Object.fromEntries(rows.map((m) => [m[1], Number(m[2])]));
     const defined = Object.fromEntries(
       Object.entries(ERROR_CODES).map(([code, d]) => [code, d.status]),

@@ -54,6 +54,49 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'A client worker thread failed; the message says why. SEMIPRIV_LOG_LEVEL=debug tells more.',
   },
+  SP_AUTH: {
+    status: 401,
+    hint: 'Send "Authorization: Bearer <token>" with the token the node was started with.',
+  },
+  SP_BODY: { status: 400, hint: 'Check the request body against docs/openapi.json.' },
+  SP_MEDIA_TYPE: {
+    status: 415,
+    hint: 'Send images as application/octet-stream (N × height × width bytes) or image/png.',
+  },
+  SP_IMAGE_INVALID: { status: 400, hint: 'Send a valid PNG (or, for files, PNG or JPEG) image.' },
+  SP_TOO_LARGE: {
+    status: 413,
+    hint: 'Send fewer images per request, or raise --max-images on the node that refused.',
+  },
+  SP_BUSY: {
+    status: 503,
+    hint: 'The node is at its --max-concurrent limit; retry shortly or raise the limit.',
+  },
+  SP_NOT_FOUND: { status: 404, hint: 'See docs/openapi.json for the routes a node serves.' },
+  SP_CLIENT_UNREACHABLE: {
+    status: 503,
+    hint: 'Check that the named client is running and reachable, or raise --client-timeout.',
+  },
+  SP_CLIENT_BAD_REPLY: {
+    status: 502,
+    hint: 'The named client answered something other than valid scores; read its log.',
+  },
+  SP_CLIENT_MISMATCH: {
+    status: 502,
+    hint: 'A client serves another model than the server was trained with; retrain the server.',
+  },
+  SP_SCORES_INVALID: {
+    status: 400,
+    hint: 'Score the same labelled images with every client (semipriv client score) again.',
+  },
+  SP_EXPERIMENT_MISMATCH: {
+    status: 400,
+    hint: 'The --out folder holds results made with other settings: pass --fresh or another --out.',
+  },
+  SP_RESULTS_INVALID: {
+    status: 500,
+    hint: 'Delete the named file so that semipriv experiment redoes it, or rerun with --fresh.',
+  },
   SP_INTERNAL: { status: 500, hint: 'This is a bug in semipriv; please report it.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

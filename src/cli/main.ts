@@ -7,13 +7,40 @@ import { reportFailure } from './exit.js';
 import { setupLogging, type LogFormat } from './logging.js';
 import { formatHelp, parseFlags, type CommandSpec, type ParsedFlags } from './options.js';
 import { RUN_SPEC, runCommand } from './run-command.js';
+import { EXPERIMENT_SPEC, experimentCommand } from './experiment-command.js';
+import { REPORT_SPEC, reportCommand } from './report-command.js';
+import {
+  CLIENT_SCORE_SPEC,
+  CLIENT_SERVE_SPEC,
+  CLIENT_TRAIN_SPEC,
+  clientScoreCommand,
+  clientServeCommand,
+  clientTrainCommand,
+} from './client-command.js';
+import { DATASET_EXPORT_SPEC, datasetExportCommand } from './dataset-command.js';
+import {
+  SERVER_SERVE_SPEC,
+  SERVER_TRAIN_SPEC,
+  serverServeCommand,
+  serverTrainCommand,
+} from './server-command.js';
 
 interface Command {
   spec: CommandSpec;
   run(flags: ParsedFlags, positionals: string[]): Promise<unknown>;
 }
 
-const COMMANDS: Command[] = [{ spec: RUN_SPEC, run: (flags) => runCommand(flags) }];
+const COMMANDS: Command[] = [
+  { spec: RUN_SPEC, run: (flags) => runCommand(flags) },
+  { spec: EXPERIMENT_SPEC, run: (flags) => experimentCommand(flags) },
+  { spec: REPORT_SPEC, run: (flags, positionals) => reportCommand(flags, positionals) },
+  { spec: CLIENT_TRAIN_SPEC, run: (flags) => clientTrainCommand(flags) },
+  { spec: CLIENT_SCORE_SPEC, run: (flags) => clientScoreCommand(flags) },
+  { spec: CLIENT_SERVE_SPEC, run: (flags) => clientServeCommand(flags) },
+  { spec: SERVER_TRAIN_SPEC, run: (flags) => serverTrainCommand(flags) },
+  { spec: SERVER_SERVE_SPEC, run: (flags) => serverServeCommand(flags) },
+  { spec: DATASET_EXPORT_SPEC, run: (flags) => datasetExportCommand(flags) },
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 4;
@@ -34,7 +61,11 @@ function mainHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // two-word commands ("client serve") take their second word from the arguments
+  const pair = argv.slice(0, 2).join(' ');
+  const twoWords = COMMANDS.some((c) => c.spec.name === pair);
+  const name = twoWords ? pair : argv[0];
+  const rest = argv.slice(twoWords ? 2 : 1);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${mainHelp()}\n`);
     return name ? 0 : 2;

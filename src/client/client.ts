@@ -31,7 +31,7 @@ export interface ClientTrainOptions {
  * @example
  * const client = Client.train(pixels, count, { label: 3, epochs: 50, batchSize: 32, seed: 0,
  *   model: DEFAULT_BIBAE_OPTIONS });
- * const scores = client.score({ pixels: probe, count: 1, height: 28, width: 28 });
+ * const scores = client.score({ images: probe, count: 1, height: 28, width: 28 });
  */
 export class Client {
   readonly label: number;
@@ -55,7 +55,7 @@ export class Client {
     const rng = createRng(options.seed).fork(1000 + options.label);
     const model = trainBibAe(pixels, count, options, rng, onEpoch);
     const { height, width } = options.model;
-    const own = scoreModel(model, { pixels, count, height, width });
+    const own = scoreModel(model, { images: pixels, count, height, width });
     return new Client(options.label, model, logStats(own.reconstructionError));
   }
 
@@ -103,7 +103,7 @@ export class Client {
 }
 
 function scoreModel(model: BibAe, probes: ProbeBatch): Scores {
-  const x = imagesToTensor(probes.pixels, probes.count, probes.height, probes.width);
+  const x = imagesToTensor(probes.images, probes.count, probes.height, probes.width);
   try {
     return model.score(x);
   } finally {
@@ -133,4 +133,3 @@ export function fingerprint(weights: readonly WeightEntry[]): string {
   }
   return hash.digest('hex');
 }
-

@@ -1,37 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random.js';
-import { shiftImages } from './augment.js';
+import { affineImages, transformImage } from './augment.js';
 
-describe('shiftImages', () => {
-  it('leaves images unchanged with a zero shift', () => {
+function moved(pixels: Uint8Array, side: number, t: Parameters<typeof transformImage>[5]) {
+  const out = new Uint8Array(pixels.length);
+  transformImage(pixels, out, 0, side, side, t);
+  return out;
+}
+
+describe('affine augmentation', () => {
+  it('leaves images unchanged when every range is zero', () => {
     const pixels = Uint8Array.from({ length: 2 * 25 }, (_, i) => i);
-    expect(Array.from(shiftImages(pixels, 2, 5, 5, 0, createRng(0)))).toEqual(Array.from(pixels));
+    const out = affineImages(pixels, 2, 5, 5, { shift: 0, rotate: 0, scale: 0 }, createRng(0));
+    expect(Array.from(out)).toEqual(Array.from(pixels));
   });
 
-  it('moves a single bright pixel by at most the largest shift, and keeps it', () => {
-    const rng = createRng(1);
-    const seen = new Set<string>();
-    for (let trial = 0; trial < 50; trial++) {
-      const pixels = new Uint8Array(49);
-      pixels[3 * 7 + 3] = 200; // centre of a 7×7 image
-      const out = shiftImages(pixels, 1, 7, 7, 2, rng);
-      const at = out.findIndex((v) => v === 200);
-      const [r, c] = [Math.floor(at / 7), at % 7];
-      expect(Math.abs(r - 3)).toBeLessThanOrEqual(2);
-      expect(Math.abs(c - 3)).toBeLessThanOrEqual(2);
-      expect(out.reduce((a, b) => a + b, 0)).toBe(200);
-      seen.add(`${r},${c}`);
-    }
-    // 50 draws over 25 offsets: many distinct ones
-    expect(seen.size).toBeGreaterThan(10);
+  it('shifts by whole pixels exactly, with zeros shifted in', () => {
+    const pixels = new Uint8Array(25);
+    pixels[2 * 5 + 2] = 200; // centre of a 5×5 image
+    const out = moved(pixels, 5, { angle: 0, zoom: 1, dy: 1, dx: -2 });
+    expect(out[3 * 5 + 0]).toBe(200);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(200);
   });
 
-  it('shifts zeros in where the image moved away', () => {
-    // a full 4×4 image shifted by a non-zero offset loses at least one row or column
-    const pixels = new Uint8Array(16).fill(9);
-    const rng = createRng(5);
-    let sawZero = false;
-    for (let t = 0; t < 10; t++) sawZero ||= shiftImages(pixels, 1, 4, 4, 1, rng).includes(0);
-    expect(sawZero).toBe(true);
+  it('rotates a quarter turn: the top-middle pixel goes to the right-middle', () => {
+    // a positive angle turns the picture clockwise as displayed: (0, 2) goes to (2, 4)
+    const pixels = new Uint8Array(25);
+    pixels[0 * 5 + 2] = 100;
+    const out = moved(pixels, 5, { angle: Math.PI / 2, zoom: 1, dy: 0, dx: 0 });
+    expect(out[2 * 5 + 4]).toBe(100);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
+  it('zooms about the centre: ×2 moves an off-centre pixel twice as far out', () => {
+    const pixels = new Uint8Array(81);
+    pixels[4 * 9 + 5] = 80; // one right of the centre of a 9×9 image
+    const out = moved(pixels, 9, { angle: 0, zoom: 2, dy: 0, dx: 0 });
+    expect(out[4 * 9 + 6]).toBe(80);
+  });
+
+  it('splits a half-pixel shift evenly between two neighbours', () => {
+    const pixels = new Uint8Array(25);
+    pixels[2 * 5 + 2] = 200;
+    const out = moved(pixels, 5, { angle: 0, zoom: 1, dy: 0, dx: 0.5 });
+    expect([out[2 * 5 + 2], out[2 * 5 + 3]]).toEqual([100, 100]);
   });
 });

@@ -3,33 +3,93 @@
  */
 import type { Rng } from '../random.js';
 
+/** Ranges of the random affine augmentation. */
+export interface AffineOptions {
+  /** Largest shift, in pixels, along each axis. */
+  shift: number;
+  /** Largest rotation, in degrees, either way. */
+  rotate: number;
+  /** Largest relative change of size, e.g. 0.1 for ×0.9 to ×1.1. */
+  scale: number;
+}
+
 /**
- * Every image (N × height × width, 0–255) moved by its own random whole-pixel offset in
- * [-max, max]², with zeros shifted in.
+ * Every image (N × height × width, 0–255) rotated, scaled and shifted about its centre by its
+ * own random amounts, sampled bilinearly with zeros outside.
  *
  * @example
- * const moved = shiftImages(pixels, count, 28, 28, 2, rng);
+ * const moved = affineImages(pixels, count, 28, 28, { shift: 2, rotate: 10, scale: 0.1 }, rng);
  */
-export function shiftImages(
+export function affineImages(
   pixels: Uint8Array,
   count: number,
   height: number,
   width: number,
-  max: number,
+  options: AffineOptions,
   rng: Rng,
 ): Uint8Array {
   const out = new Uint8Array(pixels.length);
   const size = height * width;
   for (let n = 0; n < count; n++) {
-    const dy = rng.int(2 * max + 1) - max;
-    const dx = rng.int(2 * max + 1) - max;
-    for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
-      const src = n * size + (r - dy) * width;
-      const dst = n * size + r * width;
-      for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) {
-        out[dst + c] = pixels[src + c - dx];
-      }
-    }
+    const transform: Transform = {
+      angle: ((2 * rng.next() - 1) * options.rotate * Math.PI) / 180,
+      zoom: 1 + (2 * rng.next() - 1) * options.scale,
+      dy: (2 * rng.next() - 1) * options.shift,
+      dx: (2 * rng.next() - 1) * options.shift,
+    };
+    transformImage(pixels, out, n * size, height, width, transform);
   }
   return out;
+}
+
+/** One affine move: rotation (radians, clockwise as displayed), zoom factor and shift (pixels). */
+export interface Transform {
+  angle: number;
+  zoom: number;
+  dy: number;
+  dx: number;
+}
+
+/** Writes image `base` of `pixels`, moved by `t` about its centre, into `out`. */
+export function transformImage(
+  pixels: Uint8Array,
+  out: Uint8Array,
+  base: number,
+  height: number,
+  width: number,
+  t: Transform,
+): void {
+  const cy = (height - 1) / 2;
+  const cx = (width - 1) / 2;
+  // inverse map: for each output pixel, where it comes from in the source image
+  const cos = Math.cos(t.angle) / t.zoom;
+  const sin = Math.sin(t.angle) / t.zoom;
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const y = r - cy - t.dy;
+      const x = c - cx - t.dx;
+      const sy = cos * y - sin * x + cy;
+      const sx = sin * y + cos * x + cx;
+      out[base + r * width + c] = bilinear(pixels, base, height, width, sy, sx);
+    }
+  }
+}
+
+function bilinear(
+  pixels: Uint8Array,
+  base: number,
+  height: number,
+  width: number,
+  y: number,
+  x: number,
+): number {
+  const y0 = Math.floor(y);
+  const x0 = Math.floor(x);
+  const fy = y - y0;
+  const fx = x - x0;
+  const at = (r: number, c: number): number =>
+    r >= 0 && r < height && c >= 0 && c < width ? pixels[base + r * width + c] : 0;
+  const top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
+  const bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
+  return Math.round(top * (1 - fy) + bottom * fy);
 }

@@ -45,6 +45,23 @@ describe('Classifier', () => {
     clf.dispose();
   });
 
+  it('learns from the scores alone when asked to, ignoring the images', () => {
+    // class k has score column 2k high; the images are all blank
+    const data = bars(90, 5);
+    data.pixels.fill(0);
+    data.scores.fill(0.1);
+    for (let i = 0; i < data.count; i++) data.scores[i * 6 + 2 * data.labels[i]] = 0.9;
+    const clf = new Classifier(
+      { ...options, inputs: 'scores', epochs: 30, learningRate: 0.02 },
+      createRng(6),
+    );
+    clf.fit(data, createRng(7));
+    const p = clf.predict(data.pixels, data.scores, data.count);
+    expect(accuracy(argmaxRows(p, 3), data.labels)).toBe(1);
+    expect(clf.params.list()).toHaveLength(2); // only the dense layer's kernel and bias
+    clf.dispose();
+  });
+
   it('answers probabilities that sum to one per probe', () => {
     const clf = new Classifier(options, createRng(3));
     const test = bars(7, 4);

@@ -6,7 +6,7 @@
 import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
 import type { Rng } from '../random.js';
 import { shuffle } from '../random.js';
-import { shiftImages } from './augment.js';
+import { affineImages, type AffineOptions } from './augment.js';
 import { imagesToTensor } from './images.js';
 import { ParamStore, type WeightEntry } from './params.js';
 
@@ -22,22 +22,32 @@ export interface ClassifierOptions {
   hiddenChannels: number;
   /** Channels of the second convolution. */
   outChannels: number;
-  /** Square kernel size of both convolutions (stride 2). */
+  /** Square kernel size of both convolutions. */
   kernelSize: number;
+  /** Stride of the first convolution (the second always has stride 2). */
+  firstStride: 1 | 2;
   epochs: number;
   batchSize: number;
   learningRate: number;
   /** Dropout rate on the concatenated features during training. */
   dropout: number;
   /**
-   * Largest random shift, in pixels, applied to each training image every epoch (0: none).
-   * The image's scores stay those of the unshifted probe: small shifts keep the class, and
-   * asking the clients to score every shifted copy would multiply the scoring work.
+   * Random rotation, scaling and shift applied to each training image every epoch (all zero:
+   * none). The image's scores stay those of the original probe: small moves keep the class,
+   * and asking the clients to score every moved copy would multiply the scoring work.
    */
-  augmentShift: number;
+  augment: AffineOptions;
   /** L2 penalty on the dense layer's weights. */
   weightDecay: number;
+  /**
+   * What the dense layer sees: the scheme uses both; `images` alone and `scores` alone are the
+   * baselines that show what each side contributes.
+   */
+  inputs: ClassifierInputs;
 }
+
+/** The classifier's inputs. */
+export type ClassifierInputs = 'both' | 'images' | 'scores';
 
 /** Defaults for 28×28 images and ten clients. */
 export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
@@ -48,12 +58,14 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   hiddenChannels: 32,
   outChannels: 8,
   kernelSize: 5,
+  firstStride: 2,
   epochs: 60,
   batchSize: 32,
   learningRate: 1e-3,
   dropout: 0.25,
-  augmentShift: 2,
+  augment: { shift: 2, rotate: 0, scale: 0 },
   weightDecay: 1e-4,
+  inputs: 'both',
 };
 
 /** Training examples: images, their scaled scores and labels, row-aligned. */
@@ -81,14 +93,19 @@ export class Classifier {
   constructor(options: ClassifierOptions, rng: Rng) {
     this.options = options;
     const { kernelSize: k, hiddenChannels, outChannels, height, width } = options;
-    const features = Math.ceil(height / 4) * Math.ceil(width / 4) * outChannels;
+    const useImages = options.inputs !== 'scores';
+    const useScores = options.inputs !== 'images';
     const p = this.params;
-    p.uniform('conv1/kernel', [k, k, 1, hiddenChannels], Math.sqrt(6 / (k * k)), rng);
-    p.zeros('conv1/bias', [hiddenChannels]);
     const fanIn2 = k * k * hiddenChannels;
-    p.uniform('conv2/kernel', [k, k, hiddenChannels, outChannels], Math.sqrt(6 / fanIn2), rng);
-    p.zeros('conv2/bias', [outChannels]);
-    const inDim = features + options.numScores;
+    if (useImages) {
+      p.uniform('conv1/kernel', [k, k, 1, hiddenChannels], Math.sqrt(6 / (k * k)), rng);
+      p.zeros('conv1/bias', [hiddenChannels]);
+      p.uniform('conv2/kernel', [k, k, hiddenChannels, outChannels], Math.sqrt(6 / fanIn2), rng);
+      p.zeros('conv2/bias', [outChannels]);
+    }
+    const down = 2 * options.firstStride;
+    const imageFeatures = Math.ceil(height / down) * Math.ceil(width / down) * outChannels;
+    const inDim = (useImages ? imageFeatures : 0) + (useScores ? options.numScores : 0);
     const limit = Math.sqrt(6 / (inDim + options.numClasses));
     p.uniform('out/kernel', [inDim, options.numClasses], limit, rng);
     p.zeros('out/bias', [options.numClasses]);
@@ -97,11 +114,19 @@ export class Classifier {
   /** Class logits, [N, numClasses]. `images` in [0, 1], `scores` scaled. */
   logits(images: Tensor4D, scores: Tensor2D, dropoutSeed?: number): Tensor2D {
     const p = this.params;
-    let h: Tensor4D = tf.relu(
-      tf.add(tf.conv2d(images, kern(p, 'conv1'), 2, 'same'), p.get('conv1/bias')),
-    );
-    h = tf.relu(tf.add(tf.conv2d(h, kern(p, 'conv2'), 2, 'same'), p.get('conv2/bias')));
-    let features = tf.concat([tf.reshape(h, [images.shape[0], -1]) as Tensor2D, scores], 1);
+    const parts: Tensor2D[] = [];
+    if (this.options.inputs !== 'scores') {
+      let h: Tensor4D = tf.relu(
+        tf.add(
+          tf.conv2d(images, kern(p, 'conv1'), this.options.firstStride, 'same'),
+          p.get('conv1/bias'),
+        ),
+      );
+      h = tf.relu(tf.add(tf.conv2d(h, kern(p, 'conv2'), 2, 'same'), p.get('conv2/bias')));
+      parts.push(tf.reshape(h, [images.shape[0], -1]));
+    }
+    if (this.options.inputs !== 'images') parts.push(scores);
+    let features = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
     if (dropoutSeed !== undefined && this.options.dropout > 0) {
       features = tf.dropout(features, this.options.dropout, undefined, dropoutSeed) as Tensor2D;
     }
@@ -121,13 +146,13 @@ export class Classifier {
     const order = Array.from({ length: data.count }, (_, i) => i);
     let lastLoss = 0;
 
-    const { augmentShift, weightDecay } = this.options;
+    const { augment, weightDecay } = this.options;
+    const augmenting = augment.shift > 0 || augment.rotate > 0 || augment.scale > 0;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       // a fresh shifted copy of every training image each epoch
-      const pixels =
-        augmentShift > 0
-          ? shiftImages(data.pixels, data.count, height, width, augmentShift, rng)
-          : data.pixels;
+      const pixels = augmenting
+        ? affineImages(data.pixels, data.count, height, width, augment, rng)
+        : data.pixels;
       const images = imagesToTensor(pixels, data.count, height, width);
       shuffle(rng, order);
       let sum = 0;

@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadClientModel } from '../client/model-dir.js';
+import { loadServerModel } from '../server/model-dir.js';
+import { readScoresFile } from '../transport/scores-file.js';
+import { clientScoreCommand, clientTrainCommand } from './client-command.js';
+import { datasetExportCommand } from './dataset-command.js';
+import { serverTrainCommand } from './server-command.js';
+
+let root: string;
+const out: string[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'semipriv-cli-'));
+  vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+    out.push(String(text));
+    return true;
+  });
+});
+
+describe('the offline exchange, command by command', () => {
+  it('exports PNGs, trains two clients, scores files, and trains the server', async () => {
+    const at = (...parts: string[]): string => join(root, ...parts);
+
+    // owners' images and the server's labelled subset, as PNG folders
+    for (const label of [0, 1]) {
+      const own = { split: 'train', label, count: 12, out: at(`own-${label}`) };
+      expect(await datasetExportCommand(own)).toBe(12);
+      await datasetExportCommand({
+        split: 'test',
+        label,
+        count: 6,
+        out: at('labelled', `${label}`),
+      });
+    }
+    expect((await readdir(at('own-0'))).length).toBe(12);
+
+    // each owner trains and scores the labelled folder the server sent
+    for (const label of [0, 1]) {
+      await clientTrainCommand({
+        images: at(`own-${label}`),
+        label,
+        modelDir: at(`model-${label}`),
+        epochs: 1,
+        latentDim: 8,
+        backend: 'wasm',
+      });
+      await clientScoreCommand({
+        modelDir: at(`model-${label}`),
+        images: at('labelled'),
+        out: at(`scores-${label}.json`),
+      });
+    }
+    const scores = await readScoresFile(at('scores-1.json'));
+    expect(scores.count).toBe(12);
+    const { manifest: owner1 } = await loadClientModel(at('model-1'));
+    expect(scores.info.fingerprint).toBe(owner1.fingerprint);
+    expect(owner1.training).toEqual({ epochs: 1, batchSize: 32, images: 12, seed: 0 });
+
+    // the server trains from the files alone
+    await serverTrainCommand({
+      labeled: at('labelled'),
+      scores: [at('scores-0.json'), at('scores-1.json')],
+      modelDir: at('server'),
+      epochs: 2,
+      backend: 'wasm',
+    });
+    const { manifest, model } = await loadServerModel(at('server'));
+    expect(manifest.clients.map((c) => c.label)).toEqual([0, 1]);
+    expect(manifest.clients[1].fingerprint).toBe(owner1.fingerprint);
+    expect(manifest.training.images).toBe(12);
+    model.classifier.dispose();
+    expect(out.join('')).toContain('server: trained for clients 0, 1 on 12 labelled images');
+
+    // one file given twice, and both sources at once, are refused
+    await expect(
+      serverTrainCommand({
+        labeled: at('labelled'),
+        scores: [at('scores-0.json'), at('scores-0.json')],
+        modelDir: at('server-2'),
+      }),
+    ).rejects.toMatchObject({ code: 'SP_SCORES_INVALID' });
+    await expect(
+      serverTrainCommand({
+        labeled: at('labelled'),
+        scores: [at('scores-0.json')],
+        clients: ['http://127.0.0.1:1'],
+        modelDir: at('server-2'),
+      }),
+    ).rejects.toThrow('expected either --clients or --scores, not both');
+  });
+
+  it('exports one subfolder per label without --label', async () => {
+    const dir = join(root, 'all');
+    expect(await datasetExportCommand({ split: 'test', count: 1, out: dir })).toBe(10);
+    expect((await readdir(dir)).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    // the first test image of MNIST is a 7, at index 0
+    expect(await readdir(join(dir, '7'))).toEqual(['00000.png']);
+  });
+
+  it('refuses images of another size unless --resize', async () => {
+    const dir = join(root, 'big');
+    await mkdir(dir);
+    const raw = { raw: { width: 32, height: 30, channels: 1 as const } };
+    await writeFile(join(dir, 'x.png'), await sharp(Buffer.alloc(960, 200), raw).png().toBuffer());
+    const flags = { images: dir, label: 2, modelDir: join(root, 'm-big'), epochs: 1, latentDim: 4 };
+    await expect(clientTrainCommand(flags)).rejects.toMatchObject({
+      code: 'SP_SHAPE',
+      message: `${join(dir, 'x.png')}: expected 28×28 pixels (width×height), received 32×30`,
+    });
+    await clientTrainCommand({ ...flags, resize: true });
+    const { manifest } = await loadClientModel(join(root, 'm-big'), { label: 2 });
+    expect(manifest.image).toEqual({ height: 28, width: 28 });
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * `semipriv server train | serve`: what the server operator runs. Training asks every client
+ * (over HTTP, or through the scores files their owners sent) for the labelled subset's scores
+ * once; serving classifies images by asking every client for each request.
+ */
+import { readImages } from '../data/image-files.js';
+import { SemiprivError } from '../errors.js';
+import { nodeLogger } from '../log.js';
+import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
+import { loadServerModel, saveServerModel } from '../server/model-dir.js';
+import { Server } from '../server/server.js';
+import { connectClients, createServerService } from '../server/service.js';
+import { normaliseUrl, type HttpEndpointOptions } from '../transport/http-client.js';
+import { checkDistinct, readScoresFile, ScoresFileEndpoint } from '../transport/scores-file.js';
+import type { ClientEndpoint, ClientInfo } from '../transport/types.js';
+import { integerFlag, type CommandSpec, type ParsedFlags } from './options.js';
+import {
+  BACKEND_FLAG,
+  CLIENT_ACCESS_FLAGS,
+  clientTokens,
+  listenUntilSignal,
+  requiredFlag,
+  serveFlags,
+  startBackend,
+  tlsFlags,
+  tokenFlag,
+} from './service-flags.js';
+
+const CLIENTS_FLAG = {
+  name: 'clients',
+  type: 'list',
+  description: 'URLs of the client services, e.g. http://10.0.0.3:7070,…',
+} as const;
+
+/** Flags of `semipriv server train`. */
+export const SERVER_TRAIN_SPEC: CommandSpec = {
+  name: 'server train',
+  summary: "train the server's classifier on the labelled subset and the clients' scores",
+  usage:
+    'semipriv server train --labeled PATH (--clients URL,… | --scores FILE,…) ' +
+    '--model-dir DIR [options]',
+  flags: [
+    {
+      name: 'labeled',
+      type: 'string',
+      description: 'Labelled images: IDX image file, or a folder with one subfolder per label',
+    },
+    {
+      name: 'labeled-labels',
+      type: 'string',
+      defaultText: 'the …labels-idx1… file beside --labeled',
+      description: 'IDX label file of an IDX --labeled',
+    },
+    CLIENTS_FLAG,
+    {
+      name: 'scores',
+      type: 'list',
+      description: 'Instead of --clients: the scores files the owners made with client score',
+    },
+    ...CLIENT_ACCESS_FLAGS,
+    { name: 'model-dir', type: 'string', description: "Folder for the server's model" },
+    {
+      name: 'epochs',
+      type: 'number',
+      defaultText: String(DEFAULT_CLASSIFIER_OPTIONS.epochs),
+      description: 'Classifier training epochs',
+    },
+    { name: 'seed', type: 'number', defaultText: '0', description: 'Training seed' },
+    BACKEND_FLAG,
+  ],
+  details:
+    'A class added later: start its client, then run server train again with every URL;\n' +
+    'no client retrains. The labelled images never leave the server; the clients see them\n' +
+    'only as probes to score.',
+};
+
+/** Trains the server classifier and saves it; returns the model folder. */
+export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
+  const dir = requiredFlag(flags, 'modelDir');
+  const epochs = integerFlag(flags, 'epochs', DEFAULT_CLASSIFIER_OPTIONS.epochs, 1);
+  const seed = integerFlag(flags, 'seed', 0);
+  const urls = listFlag(flags, 'clients');
+  const scoreFiles = listFlag(flags, 'scores');
+  if (urls.length > 0 === scoreFiles.length > 0) {
+    throw new SemiprivError('SP_OPTION', 'expected either --clients or --scores, not both');
+  }
+  await startBackend(flags);
+
+  // the labelled subset, then every client's scores of it
+  const labeledPath = requiredFlag(flags, 'labeled');
+  const labelsPath = typeof flags.labeledLabels === 'string' ? flags.labeledLabels : true;
+  const labelled = await readImages(labeledPath, { labels: labelsPath });
+  const shape = { height: labelled.height, width: labelled.width };
+  let endpoints: ClientEndpoint[];
+  let infos: ClientInfo[];
+  if (urls.length > 0) {
+    const clients = await connectClients(urls, accessOptions(flags, urls), shape);
+    endpoints = clients.map((c) => c.endpoint);
+    infos = clients.map((c) => c.info);
+  } else {
+    const files = await Promise.all(
+      scoreFiles.map(async (path) => ({ path, file: await readScoresFile(path) })),
+    );
+    checkDistinct(files);
+    endpoints = files.map(({ path, file }) => new ScoresFileEndpoint(file, path));
+    infos = files.map(({ file }) => file.info);
+  }
+
+  // the classifier, trained once on the labelled subset
+  const log = nodeLogger('server');
+  const server = new Server(endpoints);
+  const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, ...shape, epochs };
+  const step = Math.max(1, Math.round(epochs / 5));
+  try {
+    const model = await server.train(labelled, { classifier, seed }, (epoch, loss) => {
+      if (epoch % step === 0 || epoch === epochs) log.info({ epoch, epochs, loss }, 'epoch');
+    });
+    await saveServerModel(dir, model, infos, { images: labelled.count, seed });
+    process.stdout.write(
+      `server: trained for clients ${model.labels.join(', ')} on ${labelled.count} ` +
+        `labelled images, saved to ${dir}\n`,
+    );
+  } finally {
+    server.dispose();
+  }
+  return dir;
+}
+
+/** Flags of `semipriv server serve`. */
+export const SERVER_SERVE_SPEC: CommandSpec = {
+  name: 'server serve',
+  summary: 'classify images over HTTP(S), asking every client for scores',
+  usage: 'semipriv server serve --model-dir DIR --clients URL,… --port P --token T [options]',
+  flags: [
+    { name: 'model-dir', type: 'string', description: "Folder of the server's model" },
+    CLIENTS_FLAG,
+    ...CLIENT_ACCESS_FLAGS,
+    { name: 'port', type: 'number', defaultText: '8080', description: 'Port; 0 picks a free one' },
+    ...serveFlags(4),
+    BACKEND_FLAG,
+  ],
+  details:
+    'Routes: POST /v1/classify, GET /healthz (no token), GET /openapi.json. Refuses to start\n' +
+    "unless every client's label and fingerprint match the model; checks them on every request.",
+};
+
+/** Serves the server until SIGINT or SIGTERM; returns the URL it listens on. */
+export async function serverServeCommand(flags: ParsedFlags): Promise<string> {
+  const dir = requiredFlag(flags, 'modelDir');
+  const token = tokenFlag(flags, 'token', 'SEMIPRIV_TOKEN');
+  const port = integerFlag(flags, 'port', 8080);
+  const urls = listFlag(flags, 'clients');
+  if (urls.length === 0) throw new SemiprivError('SP_OPTION', '--clients is required');
+  const tls = await tlsFlags(flags);
+  await startBackend(flags);
+
+  const { model, manifest } = await loadServerModel(dir);
+  const clients = await connectClients(
+    urls,
+    accessOptions(flags, urls),
+    manifest.image,
+    manifest.clients,
+  );
+  const server = new Server(clients.map((c) => c.endpoint));
+  server.load(model);
+  const app = createServerService({
+    server,
+    shape: manifest.image,
+    token,
+    tls,
+    maxImages: integerFlag(flags, 'maxImages', 4096, 1),
+    maxConcurrent: integerFlag(flags, 'maxConcurrent', 4, 1),
+  });
+  return listenUntilSignal(app, flags, port, 'server');
+}
+
+function accessOptions(flags: ParsedFlags, urls: string[]): (url: string) => HttpEndpointOptions {
+  const tokens = clientTokens(flags, urls.length);
+  const byUrl = new Map(urls.map((u, i) => [normaliseUrl(u), tokens[i]]));
+  const timeoutMs = integerFlag(flags, 'clientTimeout', 30_000, 1);
+  return (url) => ({ token: byUrl.get(url) ?? tokens[0], timeoutMs });
+}
+
+function listFlag(flags: ParsedFlags, key: string): string[] {
+  const value = flags[key];
+  return Array.isArray(value) ? value.filter((v) => v !== '') : [];
+}

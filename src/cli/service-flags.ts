@@ -1,0 +1,153 @@
+/**
+ * Flags and steps the client and server commands share: tokens from flags or the environment,
+ * TLS files, listening until a signal, the backend, and required flags.
+ */
+import { readFile } from 'node:fs/promises';
+import { BACKEND_NAMES, initBackend, parseBackend } from '../engine/backend.js';
+import { SemiprivError } from '../errors.js';
+import type { Service } from '../transport/http-service.js';
+import type { FlagSpec, ParsedFlags } from './options.js';
+
+/** Flags of every command that serves HTTP, with its default of `--max-concurrent`. */
+export function serveFlags(maxConcurrent: number): FlagSpec[] {
+  return [
+    {
+      name: 'host',
+      type: 'string',
+      defaultText: '127.0.0.1',
+      description: 'Address to listen on; 0.0.0.0 or :: to accept other machines',
+    },
+    {
+      name: 'token',
+      type: 'string',
+      defaultText: '$SEMIPRIV_TOKEN',
+      description: 'Bearer token callers must send (at least 16 characters)',
+    },
+    { name: 'tls-cert', type: 'string', description: 'PEM certificate file: serve HTTPS' },
+    { name: 'tls-key', type: 'string', description: 'PEM private key file of --tls-cert' },
+    {
+      name: 'max-images',
+      type: 'number',
+      defaultText: '4096',
+      description: 'Most images per request; more is answered 413',
+    },
+    {
+      name: 'max-concurrent',
+      type: 'number',
+      defaultText: String(maxConcurrent),
+      description: 'Requests handled at once; more are answered 503',
+    },
+  ];
+}
+
+/** The `--backend` flag. */
+export const BACKEND_FLAG: FlagSpec = {
+  name: 'backend',
+  type: 'string',
+  choices: ['auto', ...BACKEND_NAMES],
+  defaultText: 'auto',
+  description: 'TensorFlow.js backend',
+};
+
+/** Flags with which the server reaches its clients. */
+export const CLIENT_ACCESS_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'client-token',
+    type: 'list',
+    defaultText: '$SEMIPRIV_CLIENT_TOKEN',
+    description: "The clients' bearer token: one for all, or one per --clients URL, in order",
+  },
+  {
+    name: 'client-timeout',
+    type: 'number',
+    defaultText: '30000',
+    description: 'Milliseconds a client has to answer one call, retries included',
+  },
+];
+
+/** A required string flag. */
+export function requiredFlag(flags: ParsedFlags, key: string): string {
+  const value = flags[key];
+  if (typeof value !== 'string' || value === '') {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new SemiprivError('SP_OPTION', `--${flag} is required`);
+  }
+  return value;
+}
+
+/** A token from `flags[key]` or the environment variable `envName`. */
+export function tokenFlag(flags: ParsedFlags, key: string, envName: string): string {
+  const value = flags[key] ?? process.env[envName];
+  if (typeof value !== 'string' || value === '') {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new SemiprivError('SP_OPTION', `expected a token in --${flag} or ${envName}`);
+  }
+  return value;
+}
+
+/**
+ * The tokens for `count` clients from `--client-token` or SEMIPRIV_CLIENT_TOKEN: one for all,
+ * or one per client.
+ */
+export function clientTokens(flags: ParsedFlags, count: number): string[] {
+  const raw = flags.clientToken ?? process.env.SEMIPRIV_CLIENT_TOKEN?.split(',');
+  const tokens = Array.isArray(raw) ? raw.filter((t) => t !== '') : [];
+  if (tokens.length === 1) return Array.from({ length: count }, () => tokens[0]);
+  if (tokens.length !== count) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--client-token: expected one token, or one per client (${count}), ` +
+        `received ${tokens.length}`,
+    );
+  }
+  return tokens;
+}
+
+/** The PEM files of `--tls-cert` and `--tls-key`, both or neither. */
+export async function tlsFlags(
+  flags: ParsedFlags,
+): Promise<{ cert: Uint8Array; key: Uint8Array } | undefined> {
+  const { tlsCert, tlsKey } = flags;
+  if (tlsCert === undefined && tlsKey === undefined) return undefined;
+  if (typeof tlsCert !== 'string' || typeof tlsKey !== 'string') {
+    throw new SemiprivError('SP_OPTION', 'expected both --tls-cert and --tls-key, or neither');
+  }
+  const read = async (path: string, flag: string): Promise<Uint8Array> =>
+    readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new SemiprivError('SP_OPTION', `${flag} ${path}: cannot read (${error.code})`);
+    });
+  return { cert: await read(tlsCert, '--tls-cert'), key: await read(tlsKey, '--tls-key') };
+}
+
+/** Starts the backend named by `--backend`. */
+export async function startBackend(flags: ParsedFlags): Promise<void> {
+  await initBackend({ backend: flags.backend ? parseBackend(String(flags.backend)) : 'auto' });
+}
+
+/**
+ * Listens on `--host` and `port`, prints `<what> listening on <url>` on stdout, and closes
+ * the app on SIGINT or SIGTERM. Returns the URL.
+ */
+export async function listenUntilSignal(
+  app: Service,
+  flags: ParsedFlags,
+  port: number,
+  what: string,
+): Promise<string> {
+  const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new SemiprivError('SP_OPTION', `cannot listen on ${host} port ${port}: ${code}`);
+  }
+  process.stdout.write(`${what} listening on ${address}\n`);
+  const stop = (): void => {
+    // close() lets requests in flight finish before the exit
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return address;
+}
