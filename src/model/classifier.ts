@@ -24,8 +24,11 @@ export interface ClassifierOptions {
   outChannels: number;
   /** Square kernel size of both convolutions. */
   kernelSize: number;
-  /** Stride of the first convolution (the second always has stride 2). */
-  firstStride: 1 | 2;
+  /**
+   * How each convolution halves the image: with stride 2, or with stride 1 followed by 2×2
+   * max pooling (more work, more tolerant of small shifts).
+   */
+  downsample: 'stride' | 'pool';
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -58,7 +61,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   hiddenChannels: 32,
   outChannels: 8,
   kernelSize: 5,
-  firstStride: 2,
+  downsample: 'stride',
   epochs: 60,
   batchSize: 32,
   learningRate: 1e-3,
@@ -103,8 +106,7 @@ export class Classifier {
       p.uniform('conv2/kernel', [k, k, hiddenChannels, outChannels], Math.sqrt(6 / fanIn2), rng);
       p.zeros('conv2/bias', [outChannels]);
     }
-    const down = 2 * options.firstStride;
-    const imageFeatures = Math.ceil(height / down) * Math.ceil(width / down) * outChannels;
+    const imageFeatures = Math.ceil(height / 4) * Math.ceil(width / 4) * outChannels;
     const inDim = (useImages ? imageFeatures : 0) + (useScores ? options.numScores : 0);
     const limit = Math.sqrt(6 / (inDim + options.numClasses));
     p.uniform('out/kernel', [inDim, options.numClasses], limit, rng);
@@ -116,13 +118,7 @@ export class Classifier {
     const p = this.params;
     const parts: Tensor2D[] = [];
     if (this.options.inputs !== 'scores') {
-      let h: Tensor4D = tf.relu(
-        tf.add(
-          tf.conv2d(images, kern(p, 'conv1'), this.options.firstStride, 'same'),
-          p.get('conv1/bias'),
-        ),
-      );
-      h = tf.relu(tf.add(tf.conv2d(h, kern(p, 'conv2'), 2, 'same'), p.get('conv2/bias')));
+      const h = this.convLayer(this.convLayer(images, 'conv1'), 'conv2');
       parts.push(tf.reshape(h, [images.shape[0], -1]));
     }
     if (this.options.inputs !== 'images') parts.push(scores);
@@ -133,10 +129,20 @@ export class Classifier {
     return tf.add(tf.matMul(features, p.get('out/kernel')), p.get('out/bias')) as Tensor2D;
   }
 
+  /** One convolution + ReLU that halves height and width. */
+  private convLayer(x: Tensor4D, name: string): Tensor4D {
+    const p = this.params;
+    const pool = this.options.downsample === 'pool';
+    const y: Tensor4D = tf.relu(
+      tf.add(tf.conv2d(x, kern(p, name), pool ? 1 : 2, 'same'), p.get(`${name}/bias`)),
+    );
+    return pool ? tf.maxPool(y, 2, 2, 'same') : y;
+  }
+
   /** Trains on `data` with Adam and softmax cross-entropy; returns the last epoch's loss. */
   fit(data: ClassifierData, rng: Rng, onEpoch?: (epoch: number, loss: number) => void): number {
     const { height, width, numScores, epochs, batchSize } = this.options;
-    const optimizer = tf.train.adam(this.options.learningRate);
+    const optimizer = new ScheduledAdam(this.options.learningRate);
     const scores = tf.tensor2d(data.scores, [data.count, numScores]);
     // float one-hot targets: softmaxCrossEntropy casts int32 ones inside its custom gradient,
     // which the engine reports as a leak
@@ -149,7 +155,13 @@ export class Classifier {
     const { augment, weightDecay } = this.options;
     const augmenting = augment.shift > 0 || augment.rotate > 0 || augment.scale > 0;
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      // a fresh shifted copy of every training image each epoch
+      // cosine decay of the learning rate, from its full value to a tenth
+      const progress = (epoch - 1) / Math.max(1, epochs - 1);
+      optimizer.setLearningRate(
+        this.options.learningRate * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress))),
+      );
+
+      // a freshly moved copy of every training image each epoch
       const pixels = augmenting
         ? affineImages(data.pixels, data.count, height, width, augment, rng)
         : data.pixels;
@@ -222,6 +234,17 @@ export class Classifier {
   /** Frees the weights. */
   dispose(): void {
     this.params.dispose();
+  }
+}
+
+/** Adam whose learning rate can follow a schedule. */
+class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999);
+  }
+
+  setLearningRate(value: number): void {
+    this.learningRate = value;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * The text summary printed at the end of `semipriv run`.
+ * The text summaries printed at the end of `semipriv run` and `semipriv experiment`.
  */
 import type { RunResult } from '../simulation/run.js';
+import type { ExperimentResults } from './results.js';
 import { formatTable } from './table.js';
+import { accuracyTable } from './tables.js';
 
 /** Per-client separability and the headline numbers of a run, as text. */
 export function formatRunSummary(result: RunResult): string {
@@ -30,4 +32,19 @@ export function formatRunSummary(result: RunResult): string {
       `${t.scoringSeconds.toFixed(1)} s, classifier ${t.classifierSeconds.toFixed(1)} s, ` +
       `total ${t.totalSeconds.toFixed(1)} s`,
   ].join('\n');
+}
+
+/**
+ * Test accuracy per cell of an experiment, dataset by dataset, as text: ours over seeds, the
+ * paper's, the difference and both baselines.
+ */
+export function formatExperimentSummary(results: ExperimentResults): string {
+  const datasets = [...new Set(results.summaries.map((s) => s.dataset))];
+  return datasets
+    .map((dataset) => {
+      const table = accuracyTable(results, dataset);
+      const align = table.numeric.map((n) => (n ? 'right' : 'left') as 'right' | 'left');
+      return `${table.caption}\n${formatTable(table.headers, table.rows, { align })}`;
+    })
+    .join('\n\n');
 }

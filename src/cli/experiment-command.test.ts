@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  experimentOptionsFromFlags,
+  EXPERIMENT_SPEC,
+  progressEvents,
+} from './experiment-command.js';
+import { parseFlags } from './options.js';
+import { Progress } from './progress.js';
+import { reportCommand } from './report-command.js';
+
+const parse = (...argv: string[]) =>
+  experimentOptionsFromFlags(parseFlags(EXPERIMENT_SPEC, argv).flags);
+
+describe('semipriv experiment flags', () => {
+  it('reads the grid as comma-separated lists', () => {
+    const options = parse(
+      '--out',
+      'runs/x',
+      '--dataset',
+      'fashion-mnist',
+      '--n-ae',
+      '20,100',
+      '--n-classifier',
+      '100, 200',
+      '--seeds',
+      '3',
+      '--test-limit',
+      '300',
+      '--fresh',
+    );
+    expect(options).toMatchObject({
+      out: 'runs/x',
+      dataset: ['fashion-mnist'],
+      nAe: [20, 100],
+      nClassifier: [100, 200],
+      seeds: [3],
+      testLimit: 300,
+      fresh: true,
+    });
+  });
+
+  it("takes the paper's grid on both datasets by default, and 'all' for both", () => {
+    const options = parse('--out', 'o');
+    expect(options).toMatchObject({
+      dataset: ['mnist', 'fashion-mnist'],
+      nAe: [100, 1000],
+      nClassifier: [1000, 3000, 6000],
+      seeds: [0, 1, 2],
+      fresh: false,
+    });
+    expect(parse('--out', 'o', '--dataset', 'all').dataset).toEqual(['mnist', 'fashion-mnist']);
+  });
+
+  it('refuses a missing --out, a labelled subset of 0 and fractional seeds', () => {
+    expect(() => parse()).toThrow(/--out DIR is required/);
+    expect(() => parse('--out', 'o', '--n-classifier', '1000,0')).toThrow(
+      /--n-classifier: expected whole numbers ≥ 1 separated by commas, received "0"/,
+    );
+    expect(() => parse('--out', 'o', '--seeds', '1.5')).toThrow(/--seeds: .*"1.5"/);
+    expect(() => parse('--out', 'o', '--dataset', 'cifar')).toThrow(/one of mnist/);
+  });
+});
+
+describe('experiment progress', () => {
+  it('writes the step, the cell count and the time left', () => {
+    const lines: string[] = [];
+    const stream = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const events = progressEvents(new Progress(stream, false), false);
+    let left: number | null = null;
+    const status = { where: 'mnist N_AE=100 seed 0', step: 'training clients' };
+    events.onStatus?.({ ...status, cellsDone: 3, cellsTotal: 12, secondsLeft: () => left });
+    left = 3725;
+    events.onStatus?.({ ...status, cellsDone: 3, cellsTotal: 12, secondsLeft: () => left });
+    expect(lines[0]).toMatch(
+      /mnist N_AE=100 seed 0: training clients · cell 4\/12 · time left: estimating\n$/,
+    );
+    expect(lines[1]).toMatch(/· cell 4\/12 · about 1 h 02 min left\n$/);
+
+    // off a terminal, classifier epochs show at each fifth only: 2, 4, 6, 8, 10
+    for (let epoch = 1; epoch <= 10; epoch++) events.onClassifierEpoch?.(epoch, 10, 0.5);
+    expect(lines).toHaveLength(2 + 5);
+    expect(lines[6]).toMatch(/epoch 10\/10, loss 0.5000\n$/);
+  });
+});
+
+describe('semipriv report', () => {
+  it('takes exactly one folder', async () => {
+    await expect(reportCommand({}, [])).rejects.toThrow(/expected one folder, received 0/);
+    await expect(reportCommand({}, ['a', 'b'])).rejects.toMatchObject({ code: 'SP_OPTION' });
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * `semipriv report`: rebuilds an experiment folder's report from its saved
+ * results alone.
+ */
+import { SemiprivError } from '../errors.js';
+import { buildReport, type BuiltReport } from '../report/build.js';
+import { formatExperimentSummary } from '../report/summary.js';
+import type { CommandSpec, ParsedFlags } from './options.js';
+
+/** Flags of `semipriv report`. */
+export const REPORT_SPEC: CommandSpec = {
+  name: 'report',
+  summary: 'rebuild report.html, report.md and results.json of an experiment folder',
+  usage: 'semipriv report DIR',
+  flags: [],
+  details:
+    'DIR is a folder written by semipriv experiment. Nothing is trained: the report is drawn\n' +
+    'from the saved cells and scores, also while an experiment is still running.',
+};
+
+/** Runs `semipriv report DIR`. */
+export async function reportCommand(
+  _flags: ParsedFlags,
+  positionals: readonly string[],
+): Promise<BuiltReport> {
+  if (positionals.length !== 1) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `semipriv report: expected one folder, received ${positionals.length} arguments`,
+    );
+  }
+  const built = await buildReport(positionals[0]);
+  process.stdout.write(
+    `${formatExperimentSummary(built.results)}\n` +
+      `report written to ${built.files.html} and ${built.files.markdown}\n`,
+  );
+  return built;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Eta, formatDuration } from './eta.js';
+
+/** An Eta on a clock the test moves by hand. */
+function manual(): { eta: Eta; advance(seconds: number): void } {
+  let now = 0;
+  return { eta: new Eta(() => now), advance: (s) => (now += s) };
+}
+
+describe('Eta', () => {
+  it('knows nothing until every kind still to do has been measured', () => {
+    const { eta } = manual();
+    eta.plan('set/train', 'train', 100);
+    eta.plan('cell', 'cell', 1000);
+    expect(eta.secondsLeft()).toBeNull();
+    eta.record('train', 100, 50);
+    // cells still unmeasured
+    expect(eta.secondsLeft()).toBeNull();
+  });
+
+  it('scales each kind by the size of what is left', () => {
+    const { eta, advance } = manual();
+    eta.plan('a/train', 'train', 100);
+    eta.plan('b/train', 'train', 1000);
+    eta.plan('a/cell', 'cell', 1000);
+    eta.plan('a/cell2', 'cell', 3000);
+    eta.record('cell', 2000, 10); // 0.005 s per labelled image, from an earlier run
+
+    eta.start('a/train');
+    advance(50);
+    eta.finish('a/train'); // 0.5 s per image
+    // 1000 × 0.5 + (1000 + 3000) × 0.005 = 500 + 20
+    expect(eta.secondsLeft()).toBeCloseTo(520, 10);
+  });
+
+  it('takes the running time off the unit at work, but never below zero', () => {
+    const { eta, advance } = manual();
+    eta.plan('x', 'train', 100);
+    eta.plan('y', 'train', 100);
+    eta.record('train', 100, 100); // 1 s per image
+    eta.start('x');
+    advance(30);
+    // x: 100 − 30, y: 100
+    expect(eta.secondsLeft()).toBeCloseTo(170, 10);
+    advance(500);
+    expect(eta.secondsLeft()).toBeCloseTo(100, 10);
+  });
+
+  it('uses the seconds it is given over the clock, and forgets dropped units', () => {
+    const { eta, advance } = manual();
+    eta.plan('s1', 'score', 1);
+    eta.plan('s2', 'score', 1);
+    eta.plan('s3', 'score', 1);
+    eta.start('s1');
+    advance(99);
+    eta.finish('s1', 4);
+    eta.drop('s3');
+    expect(eta.secondsLeft()).toBeCloseTo(4, 10);
+    expect(() => eta.start('s3')).toThrow(/no planned unit "s3"/);
+  });
+});
+
+describe('formatDuration', () => {
+  it('writes hours and minutes, minutes and seconds, or seconds', () => {
+    expect(formatDuration(3 * 3600 + 2 * 60 + 59)).toBe('3 h 02 min');
+    expect(formatDuration(185)).toBe('3 min 05 s');
+    expect(formatDuration(41.6)).toBe('42 s');
+    expect(formatDuration(-3)).toBe('0 s');
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The estimate of an experiment's time left. Each unit of work (training a
+ * client set, scoring its probes, evaluating a cell) has a kind and a size; the
+ * seconds per unit of size are measured on the units of that kind finished so
+ * far, this run or a resumed one.
+ */
+import { SemiprivError } from '../errors.js';
+
+/** The kinds of work, each with its own rate. */
+export type WorkKind = 'train' | 'score' | 'cell';
+
+interface Unit {
+  kind: WorkKind;
+  /** Size in the kind's measure: images per client, probes, labelled images. */
+  size: number;
+  state: 'pending' | 'running' | 'done';
+  startedAt: number;
+}
+
+/**
+ * Time-left estimate over a list of planned units.
+ *
+ * @example
+ * const eta = new Eta();
+ * eta.plan('a', 'train', 100);
+ * eta.plan('b', 'train', 1000);
+ * eta.start('a');
+ * eta.finish('a', 50); // 0.5 s per image
+ * eta.secondsLeft(); // 500
+ */
+export class Eta {
+  private readonly units = new Map<string, Unit>();
+  private readonly measured: Record<WorkKind, { seconds: number; size: number }> = {
+    train: { seconds: 0, size: 0 },
+    score: { seconds: 0, size: 0 },
+    cell: { seconds: 0, size: 0 },
+  };
+  private readonly now: () => number;
+
+  /** @param now - Clock in seconds; tests pass a fake one. */
+  constructor(now: () => number = () => performance.now() / 1000) {
+    this.now = now;
+  }
+
+  /** Adds a unit still to do. */
+  plan(id: string, kind: WorkKind, size: number): void {
+    this.units.set(id, { kind, size, state: 'pending', startedAt: 0 });
+  }
+
+  /** Counts a unit finished in an earlier run towards its kind's rate. */
+  record(kind: WorkKind, size: number, seconds: number): void {
+    this.measured[kind].seconds += seconds;
+    this.measured[kind].size += size;
+  }
+
+  /** Marks a planned unit as running from now. */
+  start(id: string): void {
+    const unit = this.unit(id);
+    unit.state = 'running';
+    unit.startedAt = this.now();
+  }
+
+  /** Marks a unit done after `seconds` of work (default: since it started). */
+  finish(id: string, seconds?: number): void {
+    const unit = this.unit(id);
+    const took = seconds ?? this.now() - unit.startedAt;
+    unit.state = 'done';
+    this.record(unit.kind, unit.size, took);
+  }
+
+  /** Marks a planned unit as not needed after all. */
+  drop(id: string): void {
+    this.units.delete(id);
+  }
+
+  /**
+   * Seconds until every planned unit is done, or null while a kind still to do
+   * has no measurement. A running unit counts for its estimate less the time it
+   * has run, never below zero.
+   */
+  secondsLeft(): number | null {
+    let left = 0;
+    for (const unit of this.units.values()) {
+      if (unit.state === 'done') continue;
+      const rate = this.rate(unit.kind);
+      if (rate === null) return null;
+      const estimate = rate * unit.size;
+      const ran = unit.state === 'running' ? this.now() - unit.startedAt : 0;
+      left += Math.max(0, estimate - ran);
+    }
+    return left;
+  }
+
+  private rate(kind: WorkKind): number | null {
+    const { seconds, size } = this.measured[kind];
+    return size > 0 ? seconds / size : null;
+  }
+
+  private unit(id: string): Unit {
+    const unit = this.units.get(id);
+    if (!unit) throw new SemiprivError('SP_INTERNAL', `Eta: no planned unit "${id}"`);
+    return unit;
+  }
+}
+
+/** Seconds as `1 h 02 min`, `3 min 05 s` or `42 s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m > 0) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${s} s`;
+}

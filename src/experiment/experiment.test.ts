@@ -1,0 +1,115 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runExperiment, type ExperimentStatus } from './experiment.js';
+import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from './grid.js';
+import { ExperimentStore } from './store.js';
+import { SyntheticSteps } from './synthetic.js';
+
+let options: ExperimentOptions;
+
+beforeEach(async () => {
+  const out = await mkdtemp(join(tmpdir(), 'semipriv-experiment-'));
+  // 1 dataset, 2 N_AE, 2 seeds, 3 N_classifier: 4 client sets, 12 cells
+  options = {
+    ...DEFAULT_EXPERIMENT_OPTIONS,
+    dataset: ['mnist'],
+    nAe: [100, 1000],
+    nClassifier: [1000, 3000, 6000],
+    seeds: [0, 1],
+    out,
+  };
+});
+
+describe('runExperiment', () => {
+  it('trains each client set once and evaluates each cell once', async () => {
+    const steps = new SyntheticSteps();
+    const outcome = await runExperiment(options, steps);
+    expect(steps.calls).toEqual({ scoreClientSet: 4, evaluateCell: 12, close: 1 });
+    expect(outcome).toMatchObject({ cellsRun: 12, cellsSkipped: 0, clientSetsTrained: 4 });
+    expect(await readdir(join(options.out, 'cells'))).toHaveLength(12);
+  });
+
+  it('resumes after a crash without redoing a finished cell or client set', async () => {
+    // the third client set crashes at its second cell: 6 + 1 cells are saved
+    const crashing = new SyntheticSteps({ failAtCell: 'mnist-nae1000-seed0-ncl3000' });
+    await expect(runExperiment(options, crashing)).rejects.toThrow(/synthetic failure/);
+    expect(crashing.calls).toEqual({ scoreClientSet: 3, evaluateCell: 8, close: 1 });
+    expect(await readdir(join(options.out, 'cells'))).toHaveLength(7);
+
+    // the third set's scores are read back; only the fourth set trains
+    const resumed = new SyntheticSteps();
+    const outcome = await runExperiment(options, resumed);
+    expect(resumed.calls).toEqual({ scoreClientSet: 1, evaluateCell: 5, close: 1 });
+    expect(outcome).toMatchObject({
+      cellsRun: 5,
+      cellsSkipped: 7,
+      clientSetsTrained: 1,
+      clientSetsLoaded: 1,
+    });
+
+    const idle = new SyntheticSteps();
+    expect(await runExperiment(options, idle)).toMatchObject({ cellsRun: 0, cellsSkipped: 12 });
+    expect(idle.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
+  });
+
+  it('starts over with fresh', async () => {
+    await runExperiment(options, new SyntheticSteps());
+    const again = new SyntheticSteps();
+    await runExperiment({ ...options, fresh: true }, again);
+    expect(again.calls).toEqual({ scoreClientSet: 4, evaluateCell: 12, close: 1 });
+  });
+
+  it('scores a client set again when a new N_classifier needs images it never scored', async () => {
+    const small = { ...options, nAe: [100], nClassifier: [1000] };
+    await runExperiment(small, new SyntheticSteps());
+    const wider = new SyntheticSteps();
+    await runExperiment({ ...small, nClassifier: [1000, 2000] }, wider);
+    // two seeds: both sets rescored, only the two new cells evaluated
+    expect(wider.calls).toEqual({ scoreClientSet: 2, evaluateCell: 2, close: 1 });
+    const saved = await new ExperimentStore(options.out).readExperiment();
+    expect(saved?.grid).toEqual({
+      dataset: ['mnist'],
+      nAe: [100],
+      nClassifier: [1000, 2000],
+      seeds: [0, 1],
+    });
+  });
+
+  it('refuses a folder whose results were made with other settings', async () => {
+    await runExperiment({ ...options, seeds: [0] }, new SyntheticSteps());
+    const steps = new SyntheticSteps();
+    const changed = runExperiment({ ...options, epochs: 7, testLimit: 10 }, steps);
+    await expect(changed).rejects.toMatchObject({
+      code: 'SP_EXPERIMENT_MISMATCH',
+      message: expect.stringContaining('epochs: saved 50, asked 7; testLimit: saved 0, asked 10'),
+    });
+    expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
+  });
+
+  it('reports each step with the cell count and a time estimate once measured', async () => {
+    const seen: { where: string; step: string; done: number; left: number | null }[] = [];
+    const onStatus = (s: ExperimentStatus): void => {
+      seen.push({ where: s.where, step: s.step, done: s.cellsDone, left: s.secondsLeft() });
+    };
+    await runExperiment({ ...options, nAe: [100] }, new SyntheticSteps(), { onStatus });
+    expect(seen[0]).toEqual({
+      where: 'mnist N_AE=100 seed 0',
+      step: 'training clients',
+      done: 0,
+      left: null,
+    });
+    expect(seen[1]).toMatchObject({ step: 'scoring probes', left: null });
+    expect(seen[2]).toMatchObject({
+      where: 'mnist N_AE=100 seed 0 N_classifier=1000',
+      step: 'classifier: scheme',
+      done: 0,
+    });
+    // six cells, three classifiers each, and two client sets of two steps
+    expect(seen).toHaveLength(6 * 3 + 2 * 2);
+    const last = seen[seen.length - 1];
+    expect(last).toMatchObject({ step: 'classifier: scores', done: 5 });
+    expect(last.left).not.toBeNull();
+  });
+});

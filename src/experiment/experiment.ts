@@ -1,0 +1,230 @@
+/**
+ * `semipriv experiment`'s driver: walks the grid client set by client set,
+ * skips what the folder already holds, and saves each client set's scores and
+ * each cell as soon as they are done, so that a stopped run resumes where it
+ * stopped.
+ */
+import { nodeLogger } from '../log.js';
+import type { EpochReport } from '../model/train.js';
+import { SemiprivError } from '../errors.js';
+import { currentEnvironment } from './environment.js';
+import { Eta } from './eta.js';
+import {
+  mergeGrids,
+  normaliseGrid,
+  planGrid,
+  type CellSpec,
+  type ClientSetSpec,
+  type ExperimentOptions,
+} from './grid.js';
+import type { ClientSetRecord, ExperimentRecord, ResultSettings } from './records.js';
+import type { ClassifierVariant, ExperimentSteps, ScoredClientSet, StepEvents } from './steps.js';
+import { ExperimentStore } from './store.js';
+
+/** Where an experiment stands, sent whenever its step changes. */
+export interface ExperimentStatus {
+  /** The client set or cell at work, e.g. `mnist N_AE=100 seed 0 N_classifier=1000`. */
+  where: string;
+  /** What it does: training clients, scoring probes, or one of the classifiers. */
+  step: string;
+  cellsDone: number;
+  cellsTotal: number;
+  /** Seconds left by the measurements so far; null until every kind of work was measured. */
+  secondsLeft(): number | null;
+}
+
+/** Progress callbacks of {@link runExperiment}. */
+export interface ExperimentEvents {
+  onStatus?(status: ExperimentStatus): void;
+  onClientEpoch?(label: number, report: EpochReport): void;
+  onClientTrained?(label: number, seconds: number): void;
+  onClassifierEpoch?(epoch: number, epochs: number, loss: number): void;
+}
+
+/** What one call of {@link runExperiment} did. */
+export interface ExperimentOutcome {
+  cellsRun: number;
+  cellsSkipped: number;
+  clientSetsTrained: number;
+  clientSetsLoaded: number;
+  seconds: number;
+}
+
+interface Todo {
+  spec: ClientSetSpec;
+  saved: ClientSetRecord | null;
+  /** Whether the saved scores cover every pending cell. */
+  reuse: boolean;
+  pending: CellSpec[];
+}
+
+/**
+ * Runs every cell of the grid that `options.out` does not hold yet, then
+ * closes `steps`, also when a step fails.
+ *
+ * @example
+ * const steps = await createSimulationSteps(options);
+ * const onStatus = (s: ExperimentStatus) => console.log(s.where, s.step);
+ * const outcome = await runExperiment(options, steps, { onStatus });
+ * await buildReport(options.out);
+ */
+export async function runExperiment(
+  options: ExperimentOptions,
+  steps: ExperimentSteps,
+  events: ExperimentEvents = {},
+): Promise<ExperimentOutcome> {
+  const log = nodeLogger('run');
+  const started = performance.now();
+  const store = new ExperimentStore(options.out);
+  try {
+    if (options.fresh) await store.clear();
+    await recordExperiment(store, options, steps);
+
+    // what the folder holds already, and the measured time of it
+    const eta = new Eta();
+    const todo: Todo[] = [];
+    let cellsTotal = 0;
+    let cellsDone = 0;
+    for (const spec of planGrid(options)) {
+      const pending: CellSpec[] = [];
+      for (const cell of spec.cells) {
+        const saved = await store.readCell(cell.key);
+        cellsTotal++;
+        if (saved) {
+          cellsDone++;
+          const s = saved.seconds;
+          eta.record('cell', cell.nClassifier, s.scheme + s.images + s.scores);
+        } else {
+          pending.push(cell);
+          eta.plan(cell.key, 'cell', cell.nClassifier);
+        }
+      }
+      const saved = await store.readClientSet(spec.key);
+      if (saved) {
+        eta.record('train', saved.nAe, saved.trainWallSeconds);
+        eta.record('score', 1, saved.scoringSeconds);
+      }
+      if (pending.length === 0) continue;
+      const reuse =
+        saved !== null && pending.every((c) => saved.nClassifier.includes(c.nClassifier));
+      if (!reuse) {
+        eta.plan(`${spec.key}/train`, 'train', spec.nAe);
+        eta.plan(`${spec.key}/score`, 'score', 1);
+      }
+      todo.push({ spec, saved, reuse, pending });
+    }
+    const skipped = cellsDone;
+    log.info({ cells: cellsTotal, done: cellsDone }, 'experiment planned');
+
+    const status = (where: string, step: string): void =>
+      events.onStatus?.({
+        where,
+        step,
+        cellsDone,
+        cellsTotal,
+        secondsLeft: () => eta.secondsLeft(),
+      });
+    const stepEvents: StepEvents = {
+      onClientEpoch: events.onClientEpoch,
+      onClientTrained: events.onClientTrained,
+      onClassifierEpoch: events.onClassifierEpoch,
+    };
+
+    let trainedSets = 0;
+    let loadedSets = 0;
+    for (const item of todo) {
+      const { spec } = item;
+      const setName = `${spec.dataset} N_AE=${spec.nAe} seed ${spec.seed}`;
+
+      // clients: train and score once, or read the scores saved before
+      let set: ScoredClientSet;
+      if (item.reuse && item.saved) {
+        status(setName, 'reading saved scores');
+        set = { record: item.saved, scores: await store.readScores(item.saved) };
+        loadedSets++;
+      } else {
+        eta.start(`${spec.key}/train`);
+        status(setName, 'training clients');
+        const { manifest, scores } = await steps.scoreClientSet(spec, {
+          ...stepEvents,
+          onScoring: () => {
+            eta.finish(`${spec.key}/train`);
+            eta.start(`${spec.key}/score`);
+            status(setName, 'scoring probes');
+          },
+        });
+        eta.finish(`${spec.key}/score`, manifest.scoringSeconds);
+        set = { record: await store.writeClientSet(manifest, scores), scores };
+        trainedSets++;
+        log.info({ clientSet: spec.key, seconds: manifest.trainWallSeconds }, 'clients scored');
+      }
+
+      // cells: the scheme and both baselines for each labelled-subset size
+      for (const cell of item.pending) {
+        const where = `${setName} N_classifier=${cell.nClassifier}`;
+        eta.start(cell.key);
+        const record = await steps.evaluateCell(cell, set, {
+          ...stepEvents,
+          onVariant: (variant: ClassifierVariant) => status(where, `classifier: ${variant}`),
+        });
+        await store.writeCell(record);
+        eta.finish(cell.key);
+        cellsDone++;
+        log.info({ cell: cell.key, accuracy: record.accuracy.scheme }, 'cell finished');
+      }
+    }
+
+    return {
+      cellsRun: cellsDone - skipped,
+      cellsSkipped: skipped,
+      clientSetsTrained: trainedSets,
+      clientSetsLoaded: loadedSets,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await steps.close();
+  }
+}
+
+/** The settings of `options` that change results. */
+export function resultSettings(options: ExperimentOptions): ResultSettings {
+  const { epochs, classifierEpochs, batchSize, latentDim, testLimit } = options;
+  return { epochs, classifierEpochs, batchSize, latentDim, testLimit };
+}
+
+/**
+ * Writes `experiment.json`, refusing a folder whose results were made with
+ * other settings. The grid grows: points asked for before stay in the record.
+ */
+async function recordExperiment(
+  store: ExperimentStore,
+  options: ExperimentOptions,
+  steps: ExperimentSteps,
+): Promise<void> {
+  const settings = resultSettings(options);
+  const existing = await store.readExperiment();
+  if (existing) {
+    const differ = (Object.keys(settings) as (keyof ResultSettings)[])
+      .filter((k) => existing.settings[k] !== settings[k])
+      .map((k) => `${k}: saved ${existing.settings[k]}, asked ${settings[k]}`);
+    if (differ.length > 0) {
+      throw new SemiprivError(
+        'SP_EXPERIMENT_MISMATCH',
+        `${store.dir} holds results made with other settings (${differ.join('; ')})`,
+      );
+    }
+  }
+  const now = new Date().toISOString();
+  const record: ExperimentRecord = {
+    format: 'semipriv-experiment',
+    formatVersion: 1,
+    settings,
+    grid: existing ? mergeGrids(existing.grid, options) : normaliseGrid(options),
+    backend: steps.backend,
+    workers: options.workers,
+    environment: currentEnvironment(),
+    created: existing?.created ?? now,
+    updated: now,
+  };
+  await store.writeExperiment(record);
+}

@@ -1,0 +1,233 @@
+/**
+ * The experiment folder on disk. Every file is written whole or not at all
+ * (write, then rename), so a run stopped at any moment leaves only finished
+ * results behind and the next run resumes from them.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data/idx.js';
+import { SemiprivError } from '../errors.js';
+import type { Scores } from '../model/bibae.js';
+import {
+  parseRecordJson,
+  recordToJson,
+  type CellRecord,
+  type ClientSetRecord,
+  type ExperimentRecord,
+} from './records.js';
+
+const EXPERIMENT_FILE = 'experiment.json';
+const CLIENT_SETS = 'client-sets';
+const CELLS = 'cells';
+
+/** What `--fresh` deletes: everything semipriv writes into an experiment folder. */
+const OWNED = [
+  EXPERIMENT_FILE,
+  CLIENT_SETS,
+  CELLS,
+  'results.json',
+  'report.html',
+  'report.md',
+  'figures',
+];
+
+/**
+ * Reads and writes one experiment folder.
+ *
+ * @example
+ * const store = new ExperimentStore('runs/grid');
+ * const done = await store.readCell('mnist-nae100-seed0-ncl1000'); // null until written
+ */
+export class ExperimentStore {
+  readonly dir: string;
+
+  /** @param dir - The experiment folder; created on the first write. */
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Deletes every file semipriv wrote here, leaving anything else in the folder. */
+  async clear(): Promise<void> {
+    await Promise.all(
+      OWNED.map((name) => rm(join(this.dir, name), { recursive: true, force: true })),
+    );
+  }
+
+  /** The folder's settings, or null for a folder no experiment has written to. */
+  async readExperiment(): Promise<ExperimentRecord | null> {
+    return this.readRecord<ExperimentRecord>(EXPERIMENT_FILE, 'semipriv-experiment');
+  }
+
+  /** Saves the folder's settings. */
+  async writeExperiment(record: ExperimentRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, EXPERIMENT_FILE), recordToJson(record));
+  }
+
+  /** A finished cell, or null when it has not been evaluated yet. */
+  async readCell(key: string): Promise<CellRecord | null> {
+    const record = await this.readRecord<CellRecord>(cellPath(key), 'semipriv-cell');
+    if (record && record.key !== key) throw damaged(cellPath(key), `key "${record.key}"`);
+    return record;
+  }
+
+  /** Every finished cell in the folder, in key order. */
+  async listCells(): Promise<CellRecord[]> {
+    const keys = await this.keysIn(CELLS);
+    const cells = await Promise.all(keys.map((k) => this.readCell(k)));
+    return cells.filter((c): c is CellRecord => c !== null);
+  }
+
+  /** Every scored client set's manifest, in key order. */
+  async listClientSets(): Promise<ClientSetRecord[]> {
+    const keys = await this.keysIn(CLIENT_SETS);
+    const sets = await Promise.all(keys.map((k) => this.readClientSet(k)));
+    return sets.filter((s): s is ClientSetRecord => s !== null);
+  }
+
+  /** Saves a finished cell under its key. */
+  async writeCell(record: CellRecord): Promise<void> {
+    await mkdir(join(this.dir, CELLS), { recursive: true });
+    await writeFileAtomic(join(this.dir, cellPath(record.key)), recordToJson(record));
+  }
+
+  /** A client set's manifest, or null when its clients have not been scored yet. */
+  async readClientSet(key: string): Promise<ClientSetRecord | null> {
+    const path = manifestPath(key);
+    const record = await this.readRecord<ClientSetRecord>(path, 'semipriv-client-set');
+    if (record && record.key !== key) throw damaged(path, `key "${record.key}"`);
+    return record;
+  }
+
+  /**
+   * Saves a client set's scores, then its manifest: a manifest on disk always
+   * names a complete scores file.
+   */
+  async writeClientSet(
+    manifest: Omit<ClientSetRecord, 'scoresFile' | 'scoresSha256'>,
+    scores: readonly Scores[],
+  ): Promise<ClientSetRecord> {
+    await mkdir(join(this.dir, CLIENT_SETS), { recursive: true });
+    const bytes = encodeScores(scores);
+    const scoresFile = `${manifest.key}.scores.f32`;
+    await writeFileAtomic(join(this.dir, CLIENT_SETS, scoresFile), bytes);
+    const record: ClientSetRecord = { ...manifest, scoresFile, scoresSha256: sha256(bytes) };
+    await writeFileAtomic(join(this.dir, manifestPath(manifest.key)), recordToJson(record));
+    return record;
+  }
+
+  /** Every client's scores of every probe, checked against the manifest. */
+  async readScores(record: ClientSetRecord): Promise<Scores[]> {
+    const path = join(CLIENT_SETS, record.scoresFile);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(join(this.dir, path));
+    } catch (error) {
+      throw damaged(path, `an unreadable file (${(error as NodeJS.ErrnoException).code})`);
+    }
+    if (sha256(bytes) !== record.scoresSha256) {
+      throw damaged(path, 'contents whose SHA-256 differs from its manifest');
+    }
+    const probes = record.labelledIndices.length + record.testCount;
+    return decodeScores(bytes, record.infos.length, probes, path);
+  }
+
+  /** The names of the JSON files in a subfolder, without `.json`, sorted. */
+  private async keysIn(folder: string): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, folder));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    // written files only: an interrupted write leaves a hidden temporary name
+    const visible = names.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    return visible.map((n) => n.slice(0, -'.json'.length)).sort();
+  }
+
+  private async readRecord<T extends { format: string; formatVersion: number }>(
+    path: string,
+    format: T['format'],
+  ): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, path), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = parseRecordJson(text);
+    } catch {
+      throw damaged(path, 'text that is not JSON');
+    }
+    const record = value as Partial<T> | null;
+    if (typeof record !== 'object' || record === null || record.format !== format) {
+      throw damaged(path, `no "format": "${format}" field`);
+    }
+    if (record.formatVersion !== 1) {
+      throw damaged(path, `format version ${String(record.formatVersion)}, expected 1`);
+    }
+    return record as T;
+  }
+}
+
+function cellPath(key: string): string {
+  return join(CELLS, `${key}.json`);
+}
+
+function manifestPath(key: string): string {
+  return join(CLIENT_SETS, `${key}.json`);
+}
+
+function damaged(path: string, what: string): SemiprivError {
+  return new SemiprivError(
+    'SP_RESULTS_INVALID',
+    `${path}: expected a file written by semipriv experiment, found ${what}`,
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Scores as little-endian float32, client by client; within a client, every
+ * probe's reconstruction error, then every probe's discriminator score.
+ */
+export function encodeScores(scores: readonly Scores[]): Uint8Array {
+  const probes = scores[0]?.reconstructionError.length ?? 0;
+  const bytes = new Uint8Array(scores.length * 2 * probes * 4);
+  const view = new DataView(bytes.buffer);
+  let offset = 0;
+  for (const s of scores) {
+    for (const column of [s.reconstructionError, s.discriminatorScore]) {
+      for (let i = 0; i < probes; i++, offset += 4) view.setFloat32(offset, column[i], true);
+    }
+  }
+  return bytes;
+}
+
+/** Reads what {@link encodeScores} wrote for `clients` clients and `probes` probes. */
+export function decodeScores(
+  bytes: Uint8Array,
+  clients: number,
+  probes: number,
+  where: string,
+): Scores[] {
+  const expected = clients * 2 * probes * 4;
+  if (bytes.length !== expected) {
+    const shape = `${clients} clients × 2 scores × ${probes} probes × 4`;
+    throw damaged(where, `${bytes.length} bytes where ${shape} = ${expected} were expected`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const column = (start: number): Float32Array =>
+    Float32Array.from({ length: probes }, (_, i) => view.getFloat32(start + i * 4, true));
+  return Array.from({ length: clients }, (_, j) => ({
+    reconstructionError: column(j * 2 * probes * 4),
+    discriminatorScore: column((j * 2 + 1) * probes * 4),
+  }));
+}

@@ -1,0 +1,58 @@
+/**
+ * The report's content, independent of its format: sections of tables and drawn
+ * figures per dataset, and the run's settings. `html.ts` and `markdown.ts`
+ * write it out.
+ */
+import type { DatasetName } from '../data/types.js';
+import type { RenderedChart } from './render.js';
+import type { ExperimentResults } from './results.js';
+import type { ReportTable } from './tables.js';
+
+/** A drawn figure of the report. */
+export interface ReportFigure {
+  /** File name stem and HTML id, e.g. `accuracy-mnist`. */
+  id: string;
+  title: string;
+  caption: string;
+  chart: RenderedChart;
+  /**
+   * How the HTML carries it: inline SVG, or PNG as a data URI for dense scatter
+   * plots, which weigh less and draw faster as pixels.
+   */
+  embed: 'svg' | 'png';
+}
+
+/** Everything the report shows about one dataset. */
+export interface DatasetSection {
+  dataset: DatasetName;
+  accuracy: ReportTable;
+  separability: ReportTable[];
+  figures: ReportFigure[];
+}
+
+/** The whole report. */
+export interface ReportDocument {
+  results: ExperimentResults;
+  sections: DatasetSection[];
+  /** Settings, software and timings. */
+  about: ReportTable[];
+  /** Paragraphs that say how to read the numbers. */
+  notes: string[];
+}
+
+/** Notes printed under the tables of every report. */
+export const REPORT_NOTES: readonly string[] = [
+  'Leakage L is N_classifier / N_private: the share of the clients’ private images that the ' +
+    'server sees with their labels. The zero-leakage column is the classifier-free rule ' +
+    '(each probe goes to the client whose standardised reconstruction error is smallest), ' +
+    'which sees no labelled image at all.',
+  'The baselines fit the same classifier on the image alone (images only) and on the ' +
+    'clients’ scores alone (scores only), on the same labelled subset and seed as the scheme.',
+  'CSM (Calinski–Harabasz) and DB (Davies–Bouldin) are computed on each client’s ' +
+    'test-probe points (ln error, discriminator score) after the server’s min–max scaling, ' +
+    'inliers against outliers. Both indices depend on how the axes are scaled, so they ' +
+    'compare with the paper’s tables in their ranking of classes more than in value.',
+  'The confusion matrix and the scatter plots show one run per dataset: the smallest N_AE ' +
+    'and N_classifier with the first seed. Scatter plots show up to 250 inlier and 250 ' +
+    'outlier test probes per client, drawn at random with a fixed seed.',
+];
