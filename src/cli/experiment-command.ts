@@ -4,7 +4,7 @@
  */
 import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
 import type { DatasetName } from '../data/types.js';
-import { BACKEND_NAMES, parseBackend } from '../engine/backend.js';
+import { parseBackend } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import { formatDuration } from '../experiment/eta.js';
 import {
@@ -19,6 +19,7 @@ import { buildReport } from '../report/build.js';
 import { formatExperimentSummary } from '../report/summary.js';
 import { integerFlag, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
 import { Progress } from './progress.js';
+import { SIMULATION_FLAGS } from './run-command.js';
 
 const d = DEFAULT_EXPERIMENT_OPTIONS;
 
@@ -60,25 +61,7 @@ export const EXPERIMENT_SPEC: CommandSpec = {
     number('classifier-epochs', d.classifierEpochs, 'Server classifier training epochs'),
     number('batch-size', d.batchSize, 'BIB-AE images per training step'),
     number('latent-dim', d.latentDim, 'Size of the BIB-AE latent code'),
-    {
-      name: 'backend',
-      type: 'string',
-      choices: ['auto', ...BACKEND_NAMES],
-      defaultText: 'auto',
-      description: 'TensorFlow.js backend',
-    },
-    {
-      name: 'workers',
-      type: 'number',
-      defaultText: 'number of CPU cores',
-      description: 'Worker threads that train and hold the clients',
-    },
-    {
-      name: 'test-limit',
-      type: 'number',
-      defaultText: 'all',
-      description: 'Evaluate on the first N test images only',
-    },
+    ...SIMULATION_FLAGS,
     { name: 'out', type: 'string', description: 'Folder for results and report (required)' },
     {
       name: 'fresh',

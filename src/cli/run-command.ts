@@ -4,13 +4,34 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
-import { BACKEND_NAMES, parseBackend } from '../engine/backend.js';
+import { parseBackend } from '../engine/backend.js';
 import { formatRunSummary } from '../report/summary.js';
 import { DEFAULT_RUN_OPTIONS, runScheme, type RunOptions } from '../simulation/run.js';
-import { integerFlag, type CommandSpec, type ParsedFlags } from './options.js';
+import { integerFlag, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
+import { BACKEND_FLAG } from './service-flags.js';
 import { Progress } from './progress.js';
 
 const d = DEFAULT_RUN_OPTIONS;
+
+/** Flags `semipriv run` shares with `semipriv experiment`: backend, workers, test limit. */
+export const SIMULATION_FLAGS: readonly FlagSpec[] = [
+  {
+    ...BACKEND_FLAG,
+    defaultText: 'auto (tensorflow when @tensorflow/tfjs-node is installed, else wasm)',
+  },
+  {
+    name: 'workers',
+    type: 'number',
+    defaultText: 'number of CPU cores',
+    description: 'Worker threads that train and hold the clients',
+  },
+  {
+    name: 'test-limit',
+    type: 'number',
+    defaultText: 'all',
+    description: 'Evaluate on the first N test images only',
+  },
+];
 
 /** Flags of `semipriv run`. */
 export const RUN_SPEC: CommandSpec = {
@@ -67,25 +88,7 @@ export const RUN_SPEC: CommandSpec = {
       defaultText: String(d.latentDim),
       description: 'Size of the BIB-AE latent code',
     },
-    {
-      name: 'backend',
-      type: 'string',
-      choices: ['auto', ...BACKEND_NAMES],
-      defaultText: 'auto (tensorflow when @tensorflow/tfjs-node is installed, else wasm)',
-      description: 'TensorFlow.js backend',
-    },
-    {
-      name: 'workers',
-      type: 'number',
-      defaultText: 'number of CPU cores',
-      description: 'Worker threads that train and hold the clients',
-    },
-    {
-      name: 'test-limit',
-      type: 'number',
-      defaultText: 'all',
-      description: 'Evaluate on the first N test images only',
-    },
+    ...SIMULATION_FLAGS,
     {
       name: 'out',
       type: 'string',
