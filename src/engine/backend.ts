@@ -4,7 +4,7 @@
  * the npm package) or `cpu` (plain JavaScript, the numerical reference).
  */
 import { SemiprivError } from '../errors.js';
-import { registerWasmKernels } from './kernels/index.js';
+import { registerMissingWasmKernels, registerWasmKernels } from './kernels/index.js';
 import { tf } from './tf.js';
 
 /** A backend name as the CLI accepts it. */
@@ -18,8 +18,9 @@ export interface BackendOptions {
   /** Which backend to use; `auto` takes tfjs-node when installed, else wasm. */
   backend?: BackendName | 'auto';
   /**
-   * Register semipriv's wasm kernels (default true). Setting the environment variable
-   * `SEMIPRIV_STOCK_KERNELS=1` also turns them off, so the stock kernels can be measured.
+   * Register semipriv's faster wasm kernels (default true). Off (or with the environment
+   * variable `SEMIPRIV_STOCK_KERNELS=1`), only the kernel the stock backend lacks for training
+   * is added, so the stock kernels can be measured.
    */
   projectKernels?: boolean;
 }
@@ -46,7 +47,8 @@ async function tryLoadNode(): Promise<boolean> {
 export async function initBackend(options: BackendOptions = {}): Promise<BackendName> {
   const wanted = options.backend ?? 'auto';
   const stock = process.env.SEMIPRIV_STOCK_KERNELS === '1' || options.projectKernels === false;
-  if (!stock) registerWasmKernels();
+  if (stock) registerMissingWasmKernels();
+  else registerWasmKernels();
 
   let name: BackendName;
   if (wanted === 'auto') {

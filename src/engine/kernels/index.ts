@@ -56,6 +56,17 @@ export function registerWasmKernels(): void {
   }
 }
 
+/**
+ * Registers only the kernels the stock wasm backend lacks (Conv2DBackpropFilter), without
+ * which no convolutional network trains: the baseline against which semipriv's faster kernels
+ * are measured.
+ */
+export function registerMissingWasmKernels(): void {
+  if (tf.getKernel(conv2dBackpropFilterConfig.kernelName, 'wasm') === undefined) {
+    tf.registerKernel(conv2dBackpropFilterConfig);
+  }
+}
+
 /** Puts the stock kernels and gradients back, for measuring them. */
 export function unregisterWasmKernels(): void {
   if (!registered) return;
