@@ -71,6 +71,14 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = COMMANDS.find((c) => c.spec.name === name);
+  const group = COMMANDS.filter((c) => c.spec.name.startsWith(`${name} `));
+  if (!command && group.length > 0 && (rest.length === 0 || rest[0] === '--help')) {
+    // "semipriv client" alone lists the client's commands
+    const width = Math.max(...group.map((c) => c.spec.name.length)) + 4;
+    const lines = group.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`);
+    process.stdout.write(`Commands of semipriv ${name}:\n${lines.join('\n')}\n`);
+    return rest.length === 0 ? 2 : 0;
+  }
   if (!command) {
     throw new SemiprivError(
       'SP_OPTION',
