@@ -4,7 +4,6 @@
  */
 import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
 import type { DatasetName } from '../data/types.js';
-import { parseBackend } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import { formatDuration } from '../experiment/eta.js';
 import {
@@ -17,9 +16,9 @@ import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from '../experimen
 import { createSimulationSteps } from '../experiment/simulation-steps.js';
 import { buildReport } from '../report/build.js';
 import { formatExperimentSummary } from '../report/summary.js';
-import { integerFlag, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
+import type { CommandSpec, FlagSpec, ParsedFlags } from './options.js';
 import { Progress } from './progress.js';
-import { SIMULATION_FLAGS } from './run-command.js';
+import { runSettingsFromFlags, SIMULATION_FLAGS } from './run-command.js';
 
 const d = DEFAULT_EXPERIMENT_OPTIONS;
 
@@ -82,21 +81,12 @@ export function experimentOptionsFromFlags(flags: ParsedFlags): ExperimentOption
     throw new SemiprivError('SP_OPTION', 'semipriv experiment: --out DIR is required');
   }
   return {
-    ...d,
+    ...runSettingsFromFlags(flags),
     dataset: datasets(flags.dataset),
-    dataDir: flags.dataDir === undefined ? undefined : String(flags.dataDir),
     nAe: numberList(flags, 'nAe', d.nAe, 1),
     // N_classifier = 0 is the zero-leakage rule, which every cell reports
     nClassifier: numberList(flags, 'nClassifier', d.nClassifier, 1),
     seeds: numberList(flags, 'seeds', d.seeds, 0),
-    epochs: integerFlag(flags, 'epochs', d.epochs, 1),
-    classifierEpochs: integerFlag(flags, 'classifierEpochs', d.classifierEpochs, 1),
-    batchSize: integerFlag(flags, 'batchSize', d.batchSize, 1),
-    latentDim: integerFlag(flags, 'latentDim', d.latentDim, 1),
-    backend: flags.backend ? parseBackend(String(flags.backend)) : d.backend,
-    workers: integerFlag(flags, 'workers', d.workers, 1),
-    testLimit: integerFlag(flags, 'testLimit', d.testLimit),
-    projectKernels: process.env.SEMIPRIV_STOCK_KERNELS !== '1',
     out: flags.out,
     fresh: flags.fresh === true,
   };

@@ -101,15 +101,12 @@ export const RUN_SPEC: CommandSpec = {
     "with TensorFlow.js's stock wasm kernels instead of semipriv's.",
 };
 
-/** Turns parsed flags into run options. */
-export function runOptionsFromFlags(flags: ParsedFlags): RunOptions {
+/** The settings `semipriv run` shares with `semipriv experiment`, from their flags. */
+export function runSettingsFromFlags(
+  flags: ParsedFlags,
+): Omit<RunOptions, 'dataset' | 'nAe' | 'nClassifier' | 'seed'> {
   return {
-    ...d,
-    dataset: flags.dataset ? parseDatasetName(String(flags.dataset)) : d.dataset,
     dataDir: flags.dataDir === undefined ? undefined : String(flags.dataDir),
-    nAe: integerFlag(flags, 'nAe', d.nAe, 1),
-    nClassifier: integerFlag(flags, 'nClassifier', d.nClassifier, 0),
-    seed: integerFlag(flags, 'seed', d.seed),
     epochs: integerFlag(flags, 'epochs', d.epochs, 1),
     classifierEpochs: integerFlag(flags, 'classifierEpochs', d.classifierEpochs, 1),
     batchSize: integerFlag(flags, 'batchSize', d.batchSize, 1),
@@ -118,6 +115,17 @@ export function runOptionsFromFlags(flags: ParsedFlags): RunOptions {
     workers: integerFlag(flags, 'workers', d.workers, 1),
     testLimit: integerFlag(flags, 'testLimit', d.testLimit),
     projectKernels: process.env.SEMIPRIV_STOCK_KERNELS !== '1',
+  };
+}
+
+/** Turns parsed flags into run options. */
+export function runOptionsFromFlags(flags: ParsedFlags): RunOptions {
+  return {
+    ...runSettingsFromFlags(flags),
+    dataset: flags.dataset ? parseDatasetName(String(flags.dataset)) : d.dataset,
+    nAe: integerFlag(flags, 'nAe', d.nAe, 1),
+    nClassifier: integerFlag(flags, 'nClassifier', d.nClassifier, 0),
+    seed: integerFlag(flags, 'seed', d.seed),
   };
 }
 
