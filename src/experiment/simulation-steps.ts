@@ -6,14 +6,20 @@
 import { loadDataset } from '../data/load.js';
 import { partition } from '../data/partition.js';
 import { subset } from '../data/subset.js';
-import type { Dataset, DatasetName, ImageSet } from '../data/types.js';
+import type { Dataset, DatasetName } from '../data/types.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
 import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierInputs } from '../model/classifier.js';
 import { confusionMatrix } from '../report/metrics.js';
 import { Server } from '../server/server.js';
-import { clientJobs, concatSets, fitAndEvaluate, type Evaluation } from '../simulation/run.js';
+import {
+  clientJobs,
+  concatSets,
+  fitAndEvaluate,
+  limitSet,
+  type Evaluation,
+} from '../simulation/run.js';
 import { WorkerPool } from '../simulation/worker-pool.js';
 import type { ClientEndpoint, ClientInfo } from '../transport/types.js';
 import type { CellSpec, ClientSetSpec, ExperimentOptions } from './grid.js';
@@ -95,7 +101,7 @@ class SimulationSteps implements ExperimentSteps {
     // scores: the labelled subsets' union, then the test images, at once
     events.onScoring?.();
     const scoringStart = performance.now();
-    const testSet = limitTest(test, this.options.testLimit);
+    const testSet = limitSet(test, this.options.testLimit);
     const server = new Server(trained.map((t) => t.endpoint));
     const scores = await server.collectScores(concatSets(subset(train, labelledIndices), testSet));
     const infos = trained.map((t) => t.info).sort((a, b) => a.label - b.label);
@@ -143,7 +149,7 @@ class SimulationSteps implements ExperimentSteps {
     const first = record.labelledIndices.length;
     const testPositions = Array.from({ length: record.testCount }, (_, i) => first + i);
     const scored = {
-      set: limitTest(test, record.testCount),
+      set: limitSet(test, record.testCount),
       scores: pickScores(set.scores, testPositions),
     };
 
@@ -237,13 +243,4 @@ function savedEndpoint(info: ClientInfo): ClientEndpoint {
         ),
       ),
   };
-}
-
-/** The first `limit` test images (all when `limit` is 0). */
-function limitTest(test: ImageSet, limit: number): ImageSet {
-  if (limit <= 0 || limit >= test.count) return test;
-  return subset(
-    test,
-    Array.from({ length: limit }, (_, i) => i),
-  );
 }

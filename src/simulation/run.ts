@@ -275,7 +275,8 @@ export function clientJobs(
   }));
 }
 
-function limitSet(set: ImageSet, limit: number): ImageSet {
+/** The first `limit` images of `set` (all of them when `limit` is 0 or larger than the set). */
+export function limitSet(set: ImageSet, limit: number): ImageSet {
   if (limit <= 0 || limit >= set.count) return set;
   return subset(
     set,
