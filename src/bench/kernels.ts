@@ -201,6 +201,12 @@ function elementwiseCases(): Case[] {
       inputs: () => [tf.randomNormal(shape), tf.randomNormal(shape)],
       run: (x, dy) => tf.grad((t: Tensor) => tf.leakyRelu(t, 0.2))(x, dy),
     },
+    {
+      kernel: 'MaxPoolGrad',
+      shape: '64×28×28×32 → 14×14',
+      inputs: () => [tf.randomNormal([64, 28, 28, 32]), tf.randomNormal([64, 14, 14, 32])],
+      run: (x, dy) => tf.grad((t: Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'same'))(x, dy),
+    },
   ];
 }
 

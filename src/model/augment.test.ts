@@ -45,4 +45,37 @@ describe('affine augmentation', () => {
     const out = moved(pixels, 5, { angle: 0, zoom: 1, dy: 0, dx: 0.5 });
     expect([out[2 * 5 + 2], out[2 * 5 + 3]]).toEqual([100, 100]);
   });
+
+  it('mirrors left to right: column 0 goes to column 4, column 1 to column 3', () => {
+    const pixels = new Uint8Array(25);
+    pixels[1 * 5 + 0] = 60; // row 1, column 0
+    pixels[3 * 5 + 1] = 90;
+    const out = moved(pixels, 5, { angle: 0, zoom: 1, dy: 0, dx: 0, mirror: true });
+    expect(out[1 * 5 + 4]).toBe(60);
+    expect(out[3 * 5 + 3]).toBe(90);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(150);
+  });
+
+  it('flips about half the images when asked, and none otherwise', () => {
+    // an asymmetric image: one bright pixel in the left column
+    const count = 400;
+    const pixels = new Uint8Array(count * 25);
+    for (let n = 0; n < count; n++) pixels[n * 25 + 2 * 5] = 255;
+    const flipped = (flip: boolean): number => {
+      const out = affineImages(
+        pixels,
+        count,
+        5,
+        5,
+        { shift: 0, rotate: 0, scale: 0, flip },
+        createRng(3),
+      );
+      let n = 0;
+      for (let i = 0; i < count; i++) if (out[i * 25 + 2 * 5 + 4] === 255) n++;
+      return n;
+    };
+    expect(flipped(false)).toBe(0);
+    expect(flipped(true)).toBeGreaterThan(160);
+    expect(flipped(true)).toBeLessThan(240);
+  });
 });

@@ -11,6 +11,11 @@ export interface AffineOptions {
   rotate: number;
   /** Largest relative change of size, e.g. 0.1 for ×0.9 to ×1.1. */
   scale: number;
+  /**
+   * Mirror half of the images left to right: right for clothes, wrong for digits, whose
+   * mirror images are not digits.
+   */
+  flip?: boolean;
 }
 
 /**
@@ -36,18 +41,24 @@ export function affineImages(
       zoom: 1 + (2 * rng.next() - 1) * options.scale,
       dy: (2 * rng.next() - 1) * options.shift,
       dx: (2 * rng.next() - 1) * options.shift,
+      // drawn only when flipping, so runs without it keep their random sequence
+      mirror: options.flip === true && rng.next() < 0.5,
     };
     transformImage(pixels, out, n * size, height, width, transform);
   }
   return out;
 }
 
-/** One affine move: rotation (radians, clockwise as displayed), zoom factor and shift (pixels). */
+/**
+ * One affine move: rotation (radians, clockwise as displayed), zoom factor, shift (pixels) and
+ * an optional left-right mirror of the source.
+ */
 export interface Transform {
   angle: number;
   zoom: number;
   dy: number;
   dx: number;
+  mirror?: boolean;
 }
 
 /** Writes image `base` of `pixels`, moved by `t` about its centre, into `out`. */
@@ -69,7 +80,8 @@ export function transformImage(
       const y = r - cy - t.dy;
       const x = c - cx - t.dx;
       const sy = cos * y - sin * x + cy;
-      const sx = sin * y + cos * x + cx;
+      const moved = sin * y + cos * x + cx;
+      const sx = t.mirror === true ? width - 1 - moved : moved;
       out[base + r * width + c] = bilinear(pixels, base, height, width, sy, sx);
     }
   }

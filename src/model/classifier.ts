@@ -153,7 +153,8 @@ export class Classifier {
     let lastLoss = 0;
 
     const { augment, weightDecay } = this.options;
-    const augmenting = augment.shift > 0 || augment.rotate > 0 || augment.scale > 0;
+    const augmenting =
+      augment.shift > 0 || augment.rotate > 0 || augment.scale > 0 || augment.flip === true;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       // cosine decay of the learning rate, from its full value to a tenth
       const progress = (epoch - 1) / Math.max(1, epochs - 1);

@@ -7,6 +7,7 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { leakyReluConfig, leakyReluGradConfig } from './leaky-relu.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { ensureSetup, stockKernel } from './wasm.js';
 
 export { conv2dBackpropFilterConfig };
@@ -17,6 +18,7 @@ export const WASM_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
   batchMatMulConfig,
   leakyReluConfig,
+  maxPoolGradConfig,
 ];
 
 /** Gradients semipriv registers; these apply to every backend. */
