@@ -6,6 +6,7 @@
 import { readImages } from '../data/image-files.js';
 import { SemiprivError } from '../errors.js';
 import { nodeLogger } from '../log.js';
+import { AUGMENTATION_NAMES, AUGMENTATION_PRESETS, augmentationPreset } from '../model/augment.js';
 import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
 import { loadServerModel, saveServerModel } from '../server/model-dir.js';
 import { Server } from '../server/server.js';
@@ -65,6 +66,14 @@ export const SERVER_TRAIN_SPEC: CommandSpec = {
       defaultText: String(DEFAULT_CLASSIFIER_OPTIONS.epochs),
       description: 'Classifier training epochs',
     },
+    {
+      name: 'augment',
+      type: 'string',
+      choices: AUGMENTATION_NAMES,
+      defaultText: 'mnist',
+      description:
+        'Random moves of the labelled images in training: shifts, rotations and scalings for digits (mnist), shifts, scalings and mirroring for garments (fashion-mnist), or none',
+    },
     { name: 'seed', type: 'number', defaultText: '0', description: 'Training seed' },
     BACKEND_FLAG,
   ],
@@ -109,7 +118,8 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
   // the classifier, trained once on the labelled subset
   const log = nodeLogger('server');
   const server = new Server(endpoints);
-  const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, ...shape, epochs };
+  const augment = AUGMENTATION_PRESETS[augmentationPreset(flags.augment)];
+  const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, ...shape, epochs, augment };
   const step = Math.max(1, Math.round(epochs / 5));
   try {
     const model = await server.train(labelled, { classifier, seed }, (epoch, loss) => {

@@ -10,6 +10,7 @@ import type { Dataset, DatasetName } from '../data/types.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
+import { AUGMENTATION_PRESETS } from '../model/augment.js';
 import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierInputs } from '../model/classifier.js';
 import { confusionMatrix } from '../report/metrics.js';
 import { Server } from '../server/server.js';
@@ -170,6 +171,7 @@ class SimulationSteps implements ExperimentSteps {
               height: train.height,
               width: train.width,
               epochs: this.options.classifierEpochs,
+              augment: AUGMENTATION_PRESETS[cell.dataset],
               inputs: INPUTS[variant],
             },
             seed: cell.seed,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random.js';
-import { affineImages, transformImage } from './augment.js';
+import {
+  AUGMENTATION_PRESETS,
+  affineImages,
+  augmentationPreset,
+  transformImage,
+} from './augment.js';
 
 function moved(pixels: Uint8Array, side: number, t: Parameters<typeof transformImage>[5]) {
   const out = new Uint8Array(pixels.length);
@@ -11,7 +16,14 @@ function moved(pixels: Uint8Array, side: number, t: Parameters<typeof transformI
 describe('affine augmentation', () => {
   it('leaves images unchanged when every range is zero', () => {
     const pixels = Uint8Array.from({ length: 2 * 25 }, (_, i) => i);
-    const out = affineImages(pixels, 2, 5, 5, { shift: 0, rotate: 0, scale: 0 }, createRng(0));
+    const out = affineImages(
+      pixels,
+      2,
+      5,
+      5,
+      { shift: 0, rotate: 0, scale: 0, flip: false },
+      createRng(0),
+    );
     expect(Array.from(out)).toEqual(Array.from(pixels));
   });
 
@@ -77,5 +89,16 @@ describe('affine augmentation', () => {
     expect(flipped(false)).toBe(0);
     expect(flipped(true)).toBeGreaterThan(160);
     expect(flipped(true)).toBeLessThan(240);
+  });
+
+  it('mirrors garments but never digits, and rotates digits but never garments', () => {
+    expect(AUGMENTATION_PRESETS[augmentationPreset('fashion-mnist')]).toMatchObject({
+      flip: true,
+      rotate: 0,
+    });
+    expect(AUGMENTATION_PRESETS[augmentationPreset('mnist')].flip).toBe(false);
+    expect(AUGMENTATION_PRESETS[augmentationPreset('mnist')].rotate).toBeGreaterThan(0);
+    expect(augmentationPreset(undefined)).toBe('mnist');
+    expect(augmentationPreset('none')).toBe('none');
   });
 });

@@ -15,7 +15,29 @@ export interface AffineOptions {
    * Mirror half of the images left to right: right for clothes, wrong for digits, whose
    * mirror images are not digits.
    */
-  flip?: boolean;
+  flip: boolean;
+}
+
+/**
+ * The augmentation that suits each bundled dataset, and none. Digits tilt and vary in size but
+ * a mirrored digit is no digit; garments are photographed upright and centred, and a mirrored
+ * garment is the same garment.
+ */
+export const AUGMENTATION_PRESETS = {
+  mnist: { shift: 2, rotate: 12, scale: 0.1, flip: false },
+  'fashion-mnist': { shift: 1, rotate: 0, scale: 0.05, flip: true },
+  none: { shift: 0, rotate: 0, scale: 0, flip: false },
+} as const satisfies Record<string, AffineOptions>;
+
+/** Names of the augmentation presets. */
+export type AugmentationPreset = keyof typeof AUGMENTATION_PRESETS;
+
+/** Every preset's name. */
+export const AUGMENTATION_NAMES = Object.keys(AUGMENTATION_PRESETS) as AugmentationPreset[];
+
+/** `name` as a preset name; anything else (nothing given, say) is the digits' preset. */
+export function augmentationPreset(name: unknown): AugmentationPreset {
+  return AUGMENTATION_NAMES.find((n) => n === name) ?? 'mnist';
 }
 
 /**
@@ -42,7 +64,7 @@ export function affineImages(
       dy: (2 * rng.next() - 1) * options.shift,
       dx: (2 * rng.next() - 1) * options.shift,
       // drawn only when flipping, so runs without it keep their random sequence
-      mirror: options.flip === true && rng.next() < 0.5,
+      mirror: options.flip && rng.next() < 0.5,
     };
     transformImage(pixels, out, n * size, height, width, transform);
   }

@@ -6,7 +6,7 @@
 import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
 import type { Rng } from '../random.js';
 import { shuffle } from '../random.js';
-import { affineImages, type AffineOptions } from './augment.js';
+import { AUGMENTATION_PRESETS, affineImages, type AffineOptions } from './augment.js';
 import { imagesToTensor } from './images.js';
 import { ParamStore, type WeightEntry } from './params.js';
 
@@ -66,7 +66,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   batchSize: 32,
   learningRate: 3e-3,
   dropout: 0.25,
-  augment: { shift: 2, rotate: 12, scale: 0.1 },
+  augment: AUGMENTATION_PRESETS.mnist,
   weightDecay: 1e-4,
   inputs: 'both',
 };
@@ -153,8 +153,7 @@ export class Classifier {
     let lastLoss = 0;
 
     const { augment, weightDecay } = this.options;
-    const augmenting =
-      augment.shift > 0 || augment.rotate > 0 || augment.scale > 0 || augment.flip === true;
+    const augmenting = augment.shift > 0 || augment.rotate > 0 || augment.scale > 0 || augment.flip;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       // cosine decay of the learning rate, from its full value to a tenth
       const progress = (epoch - 1) / Math.max(1, epochs - 1);

@@ -11,6 +11,7 @@ import type { DatasetName, ImageSet } from '../data/types.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import { nodeLogger } from '../log.js';
 import { DEFAULT_BIBAE_OPTIONS, type BibAeOptions, type Scores } from '../model/bibae.js';
+import { AUGMENTATION_PRESETS } from '../model/augment.js';
 import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
 import type { EpochReport } from '../model/train.js';
 import { Server, scoreFeatures, type ServerTrainOptions } from '../server/server.js';
@@ -159,6 +160,7 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
           height: dataset.train.height,
           width: dataset.train.width,
           epochs: options.classifierEpochs,
+          augment: AUGMENTATION_PRESETS[options.dataset],
         },
         seed: options.seed,
       },
