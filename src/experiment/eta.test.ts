@@ -8,6 +8,30 @@ function manual(): { eta: Eta; advance(seconds: number): void } {
 }
 
 describe('Eta', () => {
+  it('estimates a kind not measured yet from the pace of a running unit', () => {
+    const { eta, advance } = manual();
+    eta.plan('a/train', 'train', 100);
+    eta.plan('b/train', 'train', 1000);
+    eta.start('a/train');
+    advance(30);
+    expect(eta.secondsLeft()).toBeNull();
+    eta.progress('a/train', 0.25);
+    // a: 30 s for a quarter, 90 s to go; its pace, 120 s per 100 images, gives b 1200 s
+    expect(eta.secondsLeft()).toBeCloseTo(90 + 1200, 10);
+  });
+
+  it('ignores progress of a unit that is not running', () => {
+    const { eta, advance } = manual();
+    eta.plan('a', 'cell', 1000);
+    eta.plan('b', 'cell', 1000);
+    eta.progress('b', 0.5);
+    eta.start('a');
+    advance(10);
+    eta.progress('a', 0.5);
+    // a: 10 s to go at its own pace; b: 20 s at a's pace, its own early progress ignored
+    expect(eta.secondsLeft()).toBeCloseTo(10 + 20, 10);
+  });
+
   it('knows nothing until every kind still to do has been measured', () => {
     const { eta } = manual();
     eta.plan('set/train', 'train', 100);

@@ -2,7 +2,9 @@
  * The estimate of an experiment's time left. Each unit of work (training a
  * client set, scoring its probes, evaluating a cell) has a kind and a size; the
  * seconds per unit of size are measured on the units of that kind finished so
- * far, this run or a resumed one.
+ * far, this run or a resumed one. Until one has finished, a running unit's
+ * progress (the share of its epochs done) stands in for the measurement, so a
+ * first client set does not leave the estimate blank for its whole training.
  */
 import { SemiprivError } from '../errors.js';
 
@@ -15,6 +17,8 @@ interface Unit {
   size: number;
   state: 'pending' | 'running' | 'done';
   startedAt: number;
+  /** Share of a running unit done, 0 to 1. */
+  fraction: number;
 }
 
 /**
@@ -44,7 +48,7 @@ export class Eta {
 
   /** Adds a unit still to do. */
   plan(id: string, kind: WorkKind, size: number): void {
-    this.units.set(id, { kind, size, state: 'pending', startedAt: 0 });
+    this.units.set(id, { kind, size, state: 'pending', startedAt: 0, fraction: 0 });
   }
 
   /** Counts a unit finished in an earlier run towards its kind's rate. */
@@ -58,6 +62,12 @@ export class Eta {
     const unit = this.unit(id);
     unit.state = 'running';
     unit.startedAt = this.now();
+  }
+
+  /** Notes that a running unit is `fraction` (0 to 1) of the way through. */
+  progress(id: string, fraction: number): void {
+    const unit = this.unit(id);
+    if (unit.state === 'running') unit.fraction = Math.min(1, Math.max(0, fraction));
   }
 
   /** Marks a unit done after `seconds` of work (default: since it started). */
@@ -75,25 +85,38 @@ export class Eta {
 
   /**
    * Seconds until every planned unit is done, or null while a kind still to do
-   * has no measurement. A running unit counts for its estimate less the time it
-   * has run, never below zero.
+   * has neither a measurement nor a running unit with progress. A running unit
+   * with progress counts for its own pace over what it has left; one without,
+   * for its estimate less the time it has run, never below zero.
    */
   secondsLeft(): number | null {
     let left = 0;
     for (const unit of this.units.values()) {
       if (unit.state === 'done') continue;
+      const ran = unit.state === 'running' ? this.now() - unit.startedAt : 0;
+      if (unit.state === 'running' && unit.fraction > 0) {
+        left += (ran * (1 - unit.fraction)) / unit.fraction;
+        continue;
+      }
       const rate = this.rate(unit.kind);
       if (rate === null) return null;
-      const estimate = rate * unit.size;
-      const ran = unit.state === 'running' ? this.now() - unit.startedAt : 0;
-      left += Math.max(0, estimate - ran);
+      left += Math.max(0, rate * unit.size - ran);
     }
     return left;
   }
 
+  /** Seconds per unit of size: measured, else the pace of running units. */
   private rate(kind: WorkKind): number | null {
     const { seconds, size } = this.measured[kind];
-    return size > 0 ? seconds / size : null;
+    if (size > 0) return seconds / size;
+    let projected = 0;
+    let running = 0;
+    for (const unit of this.units.values()) {
+      if (unit.kind !== kind || unit.state !== 'running' || unit.fraction === 0) continue;
+      projected += (this.now() - unit.startedAt) / unit.fraction;
+      running += unit.size;
+    }
+    return running > 0 ? projected / running : null;
   }
 
   private unit(id: string): Unit {

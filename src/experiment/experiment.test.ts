@@ -88,7 +88,7 @@ describe('runExperiment', () => {
     expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
   });
 
-  it('reports each step with the cell count and a time estimate once measured', async () => {
+  it('reports each step with the cell count and a time estimate once one can be made', async () => {
     const seen: { where: string; step: string; done: number; left: number | null }[] = [];
     const onStatus = (s: ExperimentStatus): void => {
       seen.push({ where: s.where, step: s.step, done: s.cellsDone, left: s.secondsLeft() });
@@ -105,7 +105,11 @@ describe('runExperiment', () => {
       where: 'mnist N_AE=100 seed 0 N_classifier=1000',
       step: 'classifier: scheme',
       done: 0,
+      left: null,
     });
+    // a third of the first cell done: its pace stands in for every cell
+    expect(seen[3]).toMatchObject({ step: 'classifier: images', done: 0 });
+    expect(seen[3].left).not.toBeNull();
     // six cells, three classifiers each, and two client sets of two steps
     expect(seen).toHaveLength(6 * 3 + 2 * 2);
     const last = seen[seen.length - 1];

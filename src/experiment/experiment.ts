@@ -147,6 +147,7 @@ export async function runExperiment(
         status(setName, 'training clients');
         const { manifest, scores } = await steps.scoreClientSet(spec, {
           ...stepEvents,
+          onProgress: (fraction) => eta.progress(`${spec.key}/train`, fraction),
           onScoring: () => {
             eta.finish(`${spec.key}/train`);
             eta.start(`${spec.key}/score`);
@@ -165,6 +166,7 @@ export async function runExperiment(
         eta.start(cell.key);
         const record = await steps.evaluateCell(cell, set, {
           ...stepEvents,
+          onProgress: (fraction) => eta.progress(cell.key, fraction),
           onVariant: (variant: ClassifierVariant) => status(where, `classifier: ${variant}`),
         });
         await store.writeCell(record);

@@ -92,9 +92,17 @@ class SimulationSteps implements ExperimentSteps {
     // clients: ten BIB-AEs in the worker pool, trained once for every cell
     const pool = await this.startPool();
     const trainStart = performance.now();
+    const clients = splits[0].clients.length;
+    const epochsDone = new Map<number, number>();
     const trained = await pool.trainAll(
       clientJobs(train, splits[0], { ...this.options, seed: spec.seed }),
-      (label, report) => events.onClientEpoch?.(label, report),
+      (label, report) => {
+        epochsDone.set(label, report.epoch);
+        let done = 0;
+        for (const epochs of epochsDone.values()) done += epochs;
+        events.onProgress?.(done / (clients * report.epochs));
+        events.onClientEpoch?.(label, report);
+      },
       (client) => events.onClientTrained?.(client.info.label, client.seconds),
     );
     const trainWallSeconds = (performance.now() - trainStart) / 1000;
@@ -158,7 +166,8 @@ class SimulationSteps implements ExperimentSteps {
     const server = new Server(record.infos.map(savedEndpoint));
     const evaluations = {} as Record<ClassifierVariant, Evaluation>;
     try {
-      for (const variant of ['scheme', 'images', 'scores'] as const) {
+      const variants = ['scheme', 'images', 'scores'] as const;
+      for (const [i, variant] of variants.entries()) {
         events.onVariant?.(variant);
         evaluations[variant] = fitAndEvaluate(
           server,
@@ -176,7 +185,12 @@ class SimulationSteps implements ExperimentSteps {
             },
             seed: cell.seed,
           },
-          { onClassifierEpoch: (e, n, loss) => events.onClassifierEpoch?.(e, n, loss) },
+          {
+            onClassifierEpoch: (e, n, loss) => {
+              events.onProgress?.((i + e / n) / variants.length);
+              events.onClassifierEpoch?.(e, n, loss);
+            },
+          },
         );
       }
     } finally {

@@ -20,6 +20,8 @@ export interface StepEvents {
   /** A classifier variant (scheme or a baseline) starts training. */
   onVariant?(variant: ClassifierVariant): void;
   onClassifierEpoch?(epoch: number, epochs: number, loss: number): void;
+  /** The share of the step's training done so far, 0 to 1. */
+  onProgress?(fraction: number): void;
 }
 
 /** The three classifiers fitted per cell. */

@@ -104,7 +104,11 @@ export class SyntheticSteps implements ExperimentSteps {
     if (cell.key === this.failAtCell) {
       throw new SemiprivError('SP_INTERNAL', `synthetic failure at ${cell.key}`);
     }
-    for (const variant of ['scheme', 'images', 'scores'] as const) events.onVariant?.(variant);
+    const variants = ['scheme', 'images', 'scores'] as const;
+    for (const [i, variant] of variants.entries()) {
+      events.onVariant?.(variant);
+      events.onProgress?.((i + 1) / variants.length);
+    }
     const { record } = set;
     const first = record.labelledIndices.length;
     const test: Scores[] = set.scores.map((s) => ({
