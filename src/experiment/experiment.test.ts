@@ -116,4 +116,15 @@ describe('runExperiment', () => {
     expect(last).toMatchObject({ step: 'classifier: scores', done: 5 });
     expect(last.left).not.toBeNull();
   });
+
+  it('estimates a new seed from the times of the other seeds saved in the folder', async () => {
+    await runExperiment({ ...options, nAe: [100], seeds: [0] }, new SyntheticSteps());
+    const lefts: (number | null)[] = [];
+    const onStatus = (s: ExperimentStatus): void => void lefts.push(s.secondsLeft());
+    await runExperiment({ ...options, nAe: [100], seeds: [1] }, new SyntheticSteps(), {
+      onStatus,
+    });
+    // synthetic clients of N_AE 100 take 2 s; three cells and scoring follow
+    expect(lefts[0]).toBeGreaterThan(2);
+  });
 });

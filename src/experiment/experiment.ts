@@ -80,30 +80,33 @@ export async function runExperiment(
     if (options.fresh) await store.clear();
     await recordExperiment(store, options, steps);
 
-    // what the folder holds already, and the measured time of it
+    // the measured time of everything the folder holds, asked for this time or
+    // not: it is the same machine's pace
     const eta = new Eta();
+    for (const saved of await store.listCells()) {
+      const s = saved.seconds;
+      eta.record('cell', saved.nClassifier, s.scheme + s.images + s.scores);
+    }
+    for (const saved of await store.listClientSets()) {
+      eta.record('train', saved.nAe, saved.trainWallSeconds);
+      eta.record('score', 1, saved.scoringSeconds);
+    }
+
+    // what is left to do
     const todo: Todo[] = [];
     let cellsTotal = 0;
     let cellsDone = 0;
     for (const spec of planGrid(options)) {
       const pending: CellSpec[] = [];
       for (const cell of spec.cells) {
-        const saved = await store.readCell(cell.key);
         cellsTotal++;
-        if (saved) {
-          cellsDone++;
-          const s = saved.seconds;
-          eta.record('cell', cell.nClassifier, s.scheme + s.images + s.scores);
-        } else {
+        if (await store.readCell(cell.key)) cellsDone++;
+        else {
           pending.push(cell);
           eta.plan(cell.key, 'cell', cell.nClassifier);
         }
       }
       const saved = await store.readClientSet(spec.key);
-      if (saved) {
-        eta.record('train', saved.nAe, saved.trainWallSeconds);
-        eta.record('score', 1, saved.scoringSeconds);
-      }
       if (pending.length === 0) continue;
       const reuse =
         saved !== null && pending.every((c) => saved.nClassifier.includes(c.nClassifier));
