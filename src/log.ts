@@ -6,8 +6,21 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
+/** The levels SEMIPRIV_LOG_LEVEL may name. */
+export const LOG_LEVELS: readonly string[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+];
+
 function defaultLevel(): string {
-  if (process.env.SEMIPRIV_LOG_LEVEL) return process.env.SEMIPRIV_LOG_LEVEL;
+  // an unknown level is left to the CLI to report; pino would throw on import
+  const asked = process.env.SEMIPRIV_LOG_LEVEL;
+  if (asked && LOG_LEVELS.includes(asked)) return asked;
   if (process.env.VITEST) return 'silent';
   return 'info';
 }

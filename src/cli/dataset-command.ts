@@ -36,7 +36,13 @@ export const DATASET_EXPORT_SPEC: CommandSpec = {
       name: 'count',
       type: 'number',
       defaultText: 'all',
-      description: 'At most this many images per label, the first in the split',
+      description: 'At most this many images per label, the first in the split after --skip',
+    },
+    {
+      name: 'skip',
+      type: 'number',
+      defaultText: '0',
+      description: 'Leave out the first this many images of each label (those owners exported)',
     },
     { name: 'out', type: 'string', description: 'Folder to write to' },
     { name: 'data-dir', type: 'string', description: 'Folder with the official IDX files' },
@@ -53,16 +59,19 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const split = flags.split === 'test' ? 'test' : 'train';
   const label = flags.label === undefined ? undefined : integerFlag(flags, 'label', 0);
   const count = integerFlag(flags, 'count', Number.MAX_SAFE_INTEGER, 1);
+  const skip = integerFlag(flags, 'skip', 0, 0);
   const dataDir = typeof flags.dataDir === 'string' ? flags.dataDir : undefined;
   const set = (await loadDataset(name, { dataDir }))[split];
 
-  // the first `count` images of each wanted label, in split order
+  // `count` images of each wanted label, in split order, after the first `skip`
+  const seen = new Map<number, number>();
   const taken = new Map<number, number>();
   const chosen: number[] = [];
   for (let i = 0; i < set.count; i++) {
     const l = set.labels[i];
     if (label !== undefined && l !== label) continue;
-    if ((taken.get(l) ?? 0) >= count) continue;
+    seen.set(l, (seen.get(l) ?? 0) + 1);
+    if ((seen.get(l) ?? 0) <= skip || (taken.get(l) ?? 0) >= count) continue;
     taken.set(l, (taken.get(l) ?? 0) + 1);
     chosen.push(i);
   }

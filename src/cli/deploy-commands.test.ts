@@ -90,7 +90,7 @@ describe('the offline exchange, command by command', () => {
         clients: ['http://127.0.0.1:1'],
         modelDir: at('server-2'),
       }),
-    ).rejects.toThrow('expected either --clients or --scores, not both');
+    ).rejects.toThrow('expected either --clients or --scores, received both');
   });
 
   it('exports one subfolder per label without --label', async () => {
@@ -99,6 +99,20 @@ describe('the offline exchange, command by command', () => {
     expect((await readdir(dir)).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     // the first test image of MNIST is a 7, at index 0
     expect(await readdir(join(dir, '7'))).toEqual(['00000.png']);
+  });
+
+  it('skips the images owners exported, label by label', async () => {
+    const dir = join(root, 'skip');
+    const first = join(root, 'first');
+    await datasetExportCommand({ split: 'test', label: 7, count: 3, out: first });
+    await datasetExportCommand({ split: 'test', label: 7, count: 2, skip: 2, out: dir });
+    const owners = (await readdir(first)).sort();
+    // the third 7 is the first one after the skip, then one more none of the owners' has
+    const rest = (await readdir(dir)).sort();
+    expect(rest[0]).toBe(owners[2]);
+    expect(rest).toHaveLength(2);
+    expect(owners).not.toContain(rest[1]);
+    expect(rest[1] > owners[2]).toBe(true);
   });
 
   it('refuses images of another size unless --resize', async () => {

@@ -3,6 +3,7 @@
  * The `semipriv` command line: dispatches to one command per subcommand name.
  */
 import { SemiprivError } from '../errors.js';
+import { LOG_LEVELS } from '../log.js';
 import { reportFailure } from './exit.js';
 import { setupLogging, type LogFormat } from './logging.js';
 import { formatHelp, parseFlags, type CommandSpec, type ParsedFlags } from './options.js';
@@ -55,7 +56,7 @@ function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     '',
     'Run `semipriv <command> --help` for the options of a command.',
-    'Environment: SEMIPRIV_LOG_LEVEL (info), SEMIPRIV_LOG_FORMAT (text|json),',
+    'Environment: SEMIPRIV_LOG_LEVEL (info; warn on a terminal), SEMIPRIV_LOG_FORMAT (text|json),',
     'SEMIPRIV_CACHE_DIR (~/.cache/semipriv), SEMIPRIV_STOCK_KERNELS=1.',
   ].join('\n');
 }
@@ -91,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const format: LogFormat = process.env.SEMIPRIV_LOG_FORMAT === 'json' ? 'json' : 'text';
-  setupLogging(process.env.SEMIPRIV_LOG_LEVEL ?? (process.stderr.isTTY ? 'warn' : 'info'), format);
+  setupLogging(logLevel(process.env.SEMIPRIV_LOG_LEVEL), format);
   await command.run(flags, positionals);
   return 0;
 }
@@ -104,3 +105,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = reportFailure(error);
   },
 );
+
+/** The level from SEMIPRIV_LOG_LEVEL, or the default: warn on a terminal, info elsewhere. */
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return process.stderr.isTTY ? 'warn' : 'info';
+  if (!LOG_LEVELS.includes(value)) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `SEMIPRIV_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, received "${value}"`,
+    );
+  }
+  return value;
+}

@@ -91,7 +91,11 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
   const urls = listFlag(flags, 'clients');
   const scoreFiles = listFlag(flags, 'scores');
   if (urls.length > 0 === scoreFiles.length > 0) {
-    throw new SemiprivError('SP_OPTION', 'expected either --clients or --scores, not both');
+    const received = urls.length > 0 ? 'both' : 'neither';
+    throw new SemiprivError(
+      'SP_OPTION',
+      `expected either --clients or --scores, received ${received}`,
+    );
   }
   await startBackend(flags);
 
