@@ -6,12 +6,19 @@ import {
 } from './experiment-command.js';
 import { parseFlags } from './options.js';
 import { Progress } from './progress.js';
-import { reportCommand } from './report-command.js';
+import { REPORT_SPEC, reportCommand } from './report-command.js';
 
 const parse = (...argv: string[]) =>
   experimentOptionsFromFlags(parseFlags(EXPERIMENT_SPEC, argv).flags);
 
 describe('semipriv experiment flags', () => {
+  it('refuses a stray argument instead of running without it', () => {
+    expect(() => parseFlags(EXPERIMENT_SPEC, ['--out', 'x', 'mnist'])).toThrow(
+      'expected only flags, received "mnist"',
+    );
+    expect(parseFlags(REPORT_SPEC, ['runs/x']).positionals).toEqual(['runs/x']);
+  });
+
   it('reads the grid as comma-separated lists', () => {
     const options = parse(
       '--out',

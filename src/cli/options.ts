@@ -28,6 +28,8 @@ export interface CommandSpec {
   flags: readonly FlagSpec[];
   /** Extra help text shown after the flags. */
   details?: string;
+  /** True for a command that takes arguments besides its flags; others refuse any. */
+  takesArguments?: boolean;
 }
 
 /** Parsed flag values by camelCase key. */
@@ -58,6 +60,13 @@ export function parseFlags(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new SemiprivError('SP_OPTION', `semipriv ${spec.name}: ${message}`);
+  }
+
+  if (!spec.takesArguments && parsed.positionals.length > 0) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `semipriv ${spec.name}: expected only flags, received "${parsed.positionals.join(' ')}"`,
+    );
   }
 
   const flags: ParsedFlags = {};

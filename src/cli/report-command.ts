@@ -2,6 +2,8 @@
  * `semipriv report`: rebuilds an experiment folder's report from its saved
  * results alone.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { SemiprivError } from '../errors.js';
 import { buildReport, type BuiltReport } from '../report/build.js';
 import { formatExperimentSummary } from '../report/summary.js';
@@ -13,6 +15,7 @@ export const REPORT_SPEC: CommandSpec = {
   summary: 'rebuild report.html, report.md and results.json of an experiment folder',
   usage: 'semipriv report DIR',
   flags: [],
+  takesArguments: true,
   details:
     'DIR is a folder written by semipriv experiment. Nothing is trained: the report is drawn\n' +
     'from the saved cells and scores, also while an experiment is still running.',
@@ -29,7 +32,14 @@ export async function reportCommand(
       `semipriv report: expected one folder, received ${positionals.length} arguments`,
     );
   }
-  const built = await buildReport(positionals[0]);
+  const dir = positionals[0];
+  if (!existsSync(join(dir, 'experiment.json'))) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `semipriv report: expected a folder written by semipriv experiment, found no experiment.json in ${dir}`,
+    );
+  }
+  const built = await buildReport(dir);
   process.stdout.write(
     `${formatExperimentSummary(built.results)}\n` +
       `report written to ${built.files.html} and ${built.files.markdown}\n`,
