@@ -83,14 +83,18 @@ export async function runExperiment(
     // the measured time of everything the folder holds, asked for this time or
     // not: it is the same machine's pace
     const eta = new Eta();
-    for (const saved of await store.listCells()) {
+    const savedCells = await store.listCells();
+    for (const saved of savedCells) {
       const s = saved.seconds;
       eta.record('cell', saved.nClassifier, s.scheme + s.images + s.scores);
     }
-    for (const saved of await store.listClientSets()) {
+    const savedSets = await store.listClientSets();
+    for (const saved of savedSets) {
       eta.record('train', saved.nAe, saved.trainWallSeconds);
       eta.record('score', 1, saved.scoringSeconds);
     }
+    const cellsSaved = new Set(savedCells.map((c) => c.key));
+    const setsSaved = new Map(savedSets.map((set) => [set.key, set]));
 
     // what is left to do
     const todo: Todo[] = [];
@@ -100,13 +104,13 @@ export async function runExperiment(
       const pending: CellSpec[] = [];
       for (const cell of spec.cells) {
         cellsTotal++;
-        if (await store.readCell(cell.key)) cellsDone++;
+        if (cellsSaved.has(cell.key)) cellsDone++;
         else {
           pending.push(cell);
           eta.plan(cell.key, 'cell', cell.nClassifier);
         }
       }
-      const saved = await store.readClientSet(spec.key);
+      const saved = setsSaved.get(spec.key) ?? null;
       if (pending.length === 0) continue;
       const reuse =
         saved !== null && pending.every((c) => saved.nClassifier.includes(c.nClassifier));
