@@ -19,6 +19,11 @@ describe('semipriv experiment flags', () => {
     expect(parseFlags(REPORT_SPEC, ['runs/x']).positionals).toEqual(['runs/x']);
   });
 
+  it('takes -h as --help', () => {
+    expect(parseFlags(EXPERIMENT_SPEC, ['-h']).help).toBe(true);
+    expect(parseFlags(EXPERIMENT_SPEC, ['--out', 'x']).help).toBe(false);
+  });
+
   it('reads the grid as comma-separated lists', () => {
     const options = parse(
       '--out',

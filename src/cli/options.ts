@@ -50,7 +50,9 @@ export function parseFlags(
   spec: CommandSpec,
   argv: readonly string[],
 ): { flags: ParsedFlags; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const f of spec.flags)
     options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
 
