@@ -76,7 +76,7 @@ describe('loadMnist from a data folder', () => {
     try {
       await expect(loadMnist({ dataDir: empty })).rejects.toMatchObject({
         code: 'SP_DATASET_MISSING',
-        message: expect.stringContaining('train-images-idx3-ubyte'),
+        message: expect.stringMatching(/train-images-idx3-ubyte.*t10k-labels-idx1-ubyte/),
       });
     } finally {
       await rm(empty, { recursive: true, force: true });

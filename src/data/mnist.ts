@@ -58,11 +58,11 @@ export function mnistPackageDataDir(): string {
  * const { train, test } = await readOfficialIdx('/data/fashion-mnist');
  */
 export async function readOfficialIdx(dir: string): Promise<TrainTest> {
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
-    findIdxFile(dir, OFFICIAL_FILE_NAMES.trainImages),
-    findIdxFile(dir, OFFICIAL_FILE_NAMES.trainLabels),
-    findIdxFile(dir, OFFICIAL_FILE_NAMES.testImages),
-    findIdxFile(dir, OFFICIAL_FILE_NAMES.testLabels),
+  const [trainImages, trainLabels, testImages, testLabels] = await findIdxFiles(dir, [
+    OFFICIAL_FILE_NAMES.trainImages,
+    OFFICIAL_FILE_NAMES.trainLabels,
+    OFFICIAL_FILE_NAMES.testImages,
+    OFFICIAL_FILE_NAMES.testLabels,
   ]);
   const [train, test] = await Promise.all([
     readImageSet(trainImages, trainLabels),
@@ -94,11 +94,24 @@ export function packageDir(name: string): string {
   }
 }
 
-async function findIdxFile(dir: string, name: string): Promise<string> {
+/** The path of each named IDX file in `dir`, plain or gzipped; every one missing is named. */
+async function findIdxFiles(dir: string, names: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(names.map((name) => findIdxFile(dir, name)));
+  const missing = names.filter((_, i) => found[i] === null);
+  if (missing.length > 0) {
+    throw new SemiprivError(
+      'SP_DATASET_MISSING',
+      `${dir} holds neither a plain nor a .gz copy of ${missing.join(', ')}`,
+    );
+  }
+  return found as string[];
+}
+
+async function findIdxFile(dir: string, name: string): Promise<string | null> {
   for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) {
     if (await exists(candidate)) return candidate;
   }
-  throw new SemiprivError('SP_DATASET_MISSING', `${dir} holds neither ${name} nor ${name}.gz`);
+  return null;
 }
 
 async function exists(path: string): Promise<boolean> {
