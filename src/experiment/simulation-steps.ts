@@ -26,6 +26,7 @@ import type { ClientEndpoint, ClientInfo } from '../transport/types.js';
 import type { CellSpec, ClientSetSpec, ExperimentOptions } from './grid.js';
 import type { CellRecord } from './records.js';
 import {
+  CLASSIFIER_VARIANTS,
   pickScores,
   positionsIn,
   unionIndices,
@@ -166,8 +167,7 @@ class SimulationSteps implements ExperimentSteps {
     const server = new Server(record.infos.map(savedEndpoint));
     const evaluations = {} as Record<ClassifierVariant, Evaluation>;
     try {
-      const variants = ['scheme', 'images', 'scores'] as const;
-      for (const [i, variant] of variants.entries()) {
+      for (const [i, variant] of CLASSIFIER_VARIANTS.entries()) {
         events.onVariant?.(variant);
         evaluations[variant] = fitAndEvaluate(
           server,
@@ -187,7 +187,7 @@ class SimulationSteps implements ExperimentSteps {
           },
           {
             onClassifierEpoch: (e, n, loss) => {
-              events.onProgress?.((i + e / n) / variants.length);
+              events.onProgress?.((i + e / n) / CLASSIFIER_VARIANTS.length);
               events.onClassifierEpoch?.(e, n, loss);
             },
           },

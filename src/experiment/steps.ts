@@ -25,7 +25,10 @@ export interface StepEvents {
 }
 
 /** The three classifiers fitted per cell. */
-export type ClassifierVariant = 'scheme' | 'images' | 'scores';
+export const CLASSIFIER_VARIANTS = ['scheme', 'images', 'scores'] as const;
+
+/** One of {@link CLASSIFIER_VARIANTS}. */
+export type ClassifierVariant = (typeof CLASSIFIER_VARIANTS)[number];
 
 /** A client set's manifest before its scores are saved. */
 export type ClientSetManifest = Omit<ClientSetRecord, 'scoresFile' | 'scoresSha256'>;

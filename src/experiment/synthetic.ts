@@ -14,7 +14,13 @@ import { evaluateClients } from '../simulation/evaluate.js';
 import type { ClientInfo } from '../transport/types.js';
 import type { CellSpec, ClientSetSpec } from './grid.js';
 import type { CellRecord } from './records.js';
-import type { ClientSetManifest, ExperimentSteps, ScoredClientSet, StepEvents } from './steps.js';
+import {
+  CLASSIFIER_VARIANTS,
+  type ClientSetManifest,
+  type ExperimentSteps,
+  type ScoredClientSet,
+  type StepEvents,
+} from './steps.js';
 
 /** Options of {@link SyntheticSteps}. */
 export interface SyntheticOptions {
@@ -104,10 +110,9 @@ export class SyntheticSteps implements ExperimentSteps {
     if (cell.key === this.failAtCell) {
       throw new SemiprivError('SP_INTERNAL', `synthetic failure at ${cell.key}`);
     }
-    const variants = ['scheme', 'images', 'scores'] as const;
-    for (const [i, variant] of variants.entries()) {
+    for (const [i, variant] of CLASSIFIER_VARIANTS.entries()) {
       events.onVariant?.(variant);
-      events.onProgress?.((i + 1) / variants.length);
+      events.onProgress?.((i + 1) / CLASSIFIER_VARIANTS.length);
     }
     const { record } = set;
     const first = record.labelledIndices.length;
