@@ -66,6 +66,7 @@ describe('the offline exchange, command by command', () => {
       scores: [at('scores-0.json'), at('scores-1.json')],
       modelDir: at('server'),
       epochs: 2,
+      minSteps: 0,
       backend: 'wasm',
     });
     const { manifest, model } = await loadServerModel(at('server'));

@@ -58,6 +58,11 @@ export const EXPERIMENT_SPEC: CommandSpec = {
     list('seeds', d.seeds, 'Run seeds; accuracy is reported as mean ± std over them'),
     number('epochs', d.epochs, 'BIB-AE training epochs per client'),
     number('classifier-epochs', d.classifierEpochs, 'Server classifier training epochs'),
+    number(
+      'classifier-min-steps',
+      d.classifierMinSteps,
+      'Fewest classifier batches: more epochs on a small labelled subset',
+    ),
     number('batch-size', d.batchSize, 'BIB-AE images per training step'),
     number('latent-dim', d.latentDim, 'Size of the BIB-AE latent code'),
     ...SIMULATION_FLAGS,

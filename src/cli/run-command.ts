@@ -77,6 +77,12 @@ export const RUN_SPEC: CommandSpec = {
       description: 'Server classifier training epochs',
     },
     {
+      name: 'classifier-min-steps',
+      type: 'number',
+      defaultText: String(d.classifierMinSteps),
+      description: 'Fewest classifier batches: more epochs on a small labelled subset',
+    },
+    {
       name: 'batch-size',
       type: 'number',
       defaultText: String(d.batchSize),
@@ -109,6 +115,7 @@ export function runSettingsFromFlags(
     dataDir: flags.dataDir === undefined ? undefined : String(flags.dataDir),
     epochs: integerFlag(flags, 'epochs', d.epochs, 1),
     classifierEpochs: integerFlag(flags, 'classifierEpochs', d.classifierEpochs, 1),
+    classifierMinSteps: integerFlag(flags, 'classifierMinSteps', d.classifierMinSteps),
     batchSize: integerFlag(flags, 'batchSize', d.batchSize, 1),
     latentDim: integerFlag(flags, 'latentDim', d.latentDim, 1),
     backend: flags.backend ? parseBackend(String(flags.backend)) : d.backend,

@@ -67,6 +67,12 @@ export const SERVER_TRAIN_SPEC: CommandSpec = {
       description: 'Classifier training epochs',
     },
     {
+      name: 'min-steps',
+      type: 'number',
+      defaultText: String(DEFAULT_CLASSIFIER_OPTIONS.minSteps),
+      description: 'Fewest classifier batches: more epochs on a small labelled subset',
+    },
+    {
       name: 'augment',
       type: 'string',
       choices: AUGMENTATION_NAMES,
@@ -87,6 +93,7 @@ export const SERVER_TRAIN_SPEC: CommandSpec = {
 export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
   const dir = requiredFlag(flags, 'modelDir');
   const epochs = integerFlag(flags, 'epochs', DEFAULT_CLASSIFIER_OPTIONS.epochs, 1);
+  const minSteps = integerFlag(flags, 'minSteps', DEFAULT_CLASSIFIER_OPTIONS.minSteps);
   const seed = integerFlag(flags, 'seed', 0);
   const urls = listFlag(flags, 'clients');
   const scoreFiles = listFlag(flags, 'scores');
@@ -123,11 +130,11 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
   const log = nodeLogger('server');
   const server = new Server(endpoints);
   const augment = AUGMENTATION_PRESETS[augmentationPreset(flags.augment)];
-  const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, ...shape, epochs, augment };
-  const step = Math.max(1, Math.round(epochs / 5));
+  const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, ...shape, epochs, minSteps, augment };
   try {
-    const model = await server.train(labelled, { classifier, seed }, (epoch, loss) => {
-      if (epoch % step === 0 || epoch === epochs) log.info({ epoch, epochs, loss }, 'epoch');
+    const model = await server.train(labelled, { classifier, seed }, (epoch, total, loss) => {
+      const step = Math.max(1, Math.round(total / 5));
+      if (epoch % step === 0 || epoch === total) log.info({ epoch, epochs: total, loss }, 'epoch');
     });
     await saveServerModel(dir, model, infos, { images: labelled.count, seed });
     process.stdout.write(

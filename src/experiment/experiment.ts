@@ -197,8 +197,8 @@ export async function runExperiment(
 
 /** The settings of `options` that change results. */
 export function resultSettings(options: ExperimentOptions): ResultSettings {
-  const { epochs, classifierEpochs, batchSize, latentDim, testLimit } = options;
-  return { epochs, classifierEpochs, batchSize, latentDim, testLimit };
+  const { epochs, classifierEpochs, classifierMinSteps, batchSize, latentDim, testLimit } = options;
+  return { epochs, classifierEpochs, classifierMinSteps, batchSize, latentDim, testLimit };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Grid } from './grid.js';
 export interface ResultSettings {
   epochs: number;
   classifierEpochs: number;
+  classifierMinSteps: number;
   batchSize: number;
   latentDim: number;
   testLimit: number;

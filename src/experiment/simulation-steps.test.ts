@@ -17,6 +17,7 @@ describe('the experiment on real MNIST with tiny clients', () => {
       seeds: [0, 1],
       epochs: 2,
       classifierEpochs: 2,
+      classifierMinSteps: 0,
       latentDim: 16,
       testLimit: 300,
       backend: 'wasm',

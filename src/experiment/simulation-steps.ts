@@ -180,6 +180,7 @@ class SimulationSteps implements ExperimentSteps {
               height: train.height,
               width: train.width,
               epochs: this.options.classifierEpochs,
+              minSteps: this.options.classifierMinSteps,
               augment: AUGMENTATION_PRESETS[cell.dataset],
               inputs: INPUTS[variant],
             },

@@ -4,6 +4,8 @@ import {
   AUGMENTATION_PRESETS,
   affineImages,
   augmentationPreset,
+  moveImages,
+  testViews,
   transformImage,
 } from './augment.js';
 
@@ -100,5 +102,30 @@ describe('affine augmentation', () => {
     expect(AUGMENTATION_PRESETS[augmentationPreset('mnist')].rotate).toBeGreaterThan(0);
     expect(augmentationPreset(undefined)).toBe('mnist');
     expect(augmentationPreset('none')).toBe('none');
+  });
+});
+
+describe('test views', () => {
+  it('adds four one-pixel shifts when training shifts, and the mirror when it mirrors', () => {
+    expect(testViews(AUGMENTATION_PRESETS.none)).toHaveLength(1);
+    expect(testViews(AUGMENTATION_PRESETS.mnist)).toHaveLength(5);
+    const fashion = testViews(AUGMENTATION_PRESETS['fashion-mnist']);
+    expect(fashion).toHaveLength(6);
+    expect(fashion.filter((v) => v.mirror === true)).toHaveLength(1);
+    expect(fashion.map((v) => Math.abs(v.dx) + Math.abs(v.dy))).toEqual([0, 1, 1, 1, 1, 0]);
+  });
+
+  it('moves every image by the same view, exactly', () => {
+    // two 3×3 images with one lit pixel each, at (0, 0) and (1, 2)
+    const pixels = new Uint8Array(18);
+    pixels[0] = 10;
+    pixels[9 + 1 * 3 + 2] = 20;
+    const down = moveImages(pixels, 2, 3, 3, { angle: 0, zoom: 1, dy: 1, dx: 0 });
+    expect(down[1 * 3 + 0]).toBe(10);
+    expect(down[9 + 2 * 3 + 2]).toBe(20);
+    const mirrored = moveImages(pixels, 2, 3, 3, { angle: 0, zoom: 1, dy: 0, dx: 0, mirror: true });
+    expect(mirrored[2]).toBe(10);
+    expect(mirrored[9 + 1 * 3 + 0]).toBe(20);
+    expect(mirrored.reduce((a, b) => a + b, 0)).toBe(30);
   });
 });

@@ -72,6 +72,43 @@ export function affineImages(
 }
 
 /**
+ * The views of a test image that training with `options` also produces, the image itself
+ * first: its one-pixel shifts up, down, left and right when `options.shift` ≥ 1, and its
+ * mirror image when `options.flip`. Each view is an exact copy of pixels, never interpolated.
+ *
+ * @example
+ * testViews(AUGMENTATION_PRESETS['fashion-mnist']).length; // 6: itself, 4 shifts, mirror
+ */
+export function testViews(options: AffineOptions): Transform[] {
+  const still = { angle: 0, zoom: 1, dy: 0, dx: 0 };
+  const views: Transform[] = [still];
+  if (options.shift >= 1) {
+    for (const [dy, dx] of [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ])
+      views.push({ ...still, dy, dx });
+  }
+  if (options.flip) views.push({ ...still, mirror: true });
+  return views;
+}
+
+/** Every image (N × height × width) moved by the same transform. */
+export function moveImages(
+  pixels: Uint8Array,
+  count: number,
+  height: number,
+  width: number,
+  t: Transform,
+): Uint8Array {
+  const out = new Uint8Array(pixels.length);
+  for (let n = 0; n < count; n++) transformImage(pixels, out, n * height * width, height, width, t);
+  return out;
+}
+
+/**
  * One affine move: rotation (radians, clockwise as displayed), zoom factor, shift (pixels) and
  * an optional left-right mirror of the source.
  */

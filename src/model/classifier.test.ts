@@ -2,7 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.js';
 import { createRng } from '../random.js';
 import { accuracy } from '../report/metrics.js';
-import { argmaxRows, Classifier, DEFAULT_CLASSIFIER_OPTIONS } from './classifier.js';
+import { moveImages, testViews } from './augment.js';
+import {
+  argmaxRows,
+  Classifier,
+  DEFAULT_CLASSIFIER_OPTIONS,
+  trainingEpochs,
+} from './classifier.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -34,6 +40,7 @@ describe('Classifier', () => {
     numScores: 6,
     hiddenChannels: 8,
     epochs: 6,
+    minSteps: 0,
   };
 
   it('learns classes that only the image branch can tell apart', () => {
@@ -67,6 +74,42 @@ describe('Classifier', () => {
     const test = bars(7, 4);
     const p = clf.predict(test.pixels, test.scores, test.count);
     for (let i = 0; i < 7; i++) expect(p[3 * i] + p[3 * i + 1] + p[3 * i + 2]).toBeCloseTo(1, 5);
+    clf.dispose();
+  });
+
+  it('averages its probabilities over the test views when asked to', () => {
+    const test = bars(5, 8);
+    const single = new Classifier({ ...options, testViews: false }, createRng(9));
+    const viewed = new Classifier({ ...options, testViews: true }, createRng(9));
+    const views = testViews(options.augment);
+    const expected = new Float32Array(5 * 3);
+    for (const view of views) {
+      const moved = moveImages(test.pixels, 5, 28, 28, view);
+      single.predict(moved, test.scores, 5).forEach((p, i) => (expected[i] += p / views.length));
+    }
+    const got = viewed.predict(test.pixels, test.scores, 5);
+    expect(views.length).toBe(5);
+    got.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 6));
+    // the views change the answer: an untrained classifier is not shift-invariant
+    const plain = single.predict(test.pixels, test.scores, 5);
+    expect(plain.some((p, i) => Math.abs(p - got[i]) > 1e-4)).toBe(true);
+    single.dispose();
+    viewed.dispose();
+  });
+
+  it('raises the epochs until training takes the fewest batches asked for', () => {
+    const rule = { epochs: 60, minSteps: 3200, batchSize: 32 };
+    expect(trainingEpochs(rule, 1000)).toBe(100); // 32 batches an epoch
+    expect(trainingEpochs(rule, 1025)).toBe(97); // 33 batches an epoch
+    expect(trainingEpochs(rule, 3000)).toBe(60); // 94 × 60 batches are enough
+    expect(trainingEpochs({ ...rule, minSteps: 0 }, 10)).toBe(60);
+  });
+
+  it('reports the raised epoch count while training', () => {
+    const seen: number[] = [];
+    const clf = new Classifier({ ...options, epochs: 1, minSteps: 3, batchSize: 32 }, createRng(0));
+    clf.fit(bars(32, 1), createRng(1), (epoch, epochs) => seen.push(epoch, epochs));
+    expect(seen).toEqual([1, 3, 2, 3, 3, 3]);
     clf.dispose();
   });
 

@@ -6,7 +6,13 @@
 import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
 import type { Rng } from '../random.js';
 import { shuffle } from '../random.js';
-import { AUGMENTATION_PRESETS, affineImages, type AffineOptions } from './augment.js';
+import {
+  AUGMENTATION_PRESETS,
+  affineImages,
+  moveImages,
+  testViews,
+  type AffineOptions,
+} from './augment.js';
 import { imagesToTensor } from './images.js';
 import { ParamStore, type WeightEntry } from './params.js';
 
@@ -30,6 +36,12 @@ export interface ClassifierOptions {
    */
   downsample: 'stride' | 'pool';
   epochs: number;
+  /**
+   * The fewest optimizer steps (batches) of a training run: on a small labelled subset the
+   * epochs are raised until training takes at least this many, since one pass over a few
+   * hundred images moves the weights too little for the usual epoch count to converge.
+   */
+  minSteps: number;
   batchSize: number;
   learningRate: number;
   /** Dropout rate on the concatenated features during training. */
@@ -47,6 +59,12 @@ export interface ClassifierOptions {
    * baselines that show what each side contributes.
    */
   inputs: ClassifierInputs;
+  /**
+   * Average each test image's class probabilities over the image and the exact views of it
+   * that `augment` also trains on (see {@link testViews}): small moves the classifier has
+   * learnt to ignore, so that one unlucky position does not decide the class.
+   */
+  testViews: boolean;
 }
 
 /** The classifier's inputs. */
@@ -63,12 +81,14 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   kernelSize: 5,
   downsample: 'pool',
   epochs: 60,
+  minSteps: 3200,
   batchSize: 32,
   learningRate: 3e-3,
   dropout: 0.25,
   augment: AUGMENTATION_PRESETS.mnist,
   weightDecay: 1e-4,
   inputs: 'both',
+  testViews: true,
 };
 
 /** Training examples: images, their scaled scores and labels, row-aligned. */
@@ -140,8 +160,13 @@ export class Classifier {
   }
 
   /** Trains on `data` with Adam and softmax cross-entropy; returns the last epoch's loss. */
-  fit(data: ClassifierData, rng: Rng, onEpoch?: (epoch: number, loss: number) => void): number {
-    const { height, width, numScores, epochs, batchSize } = this.options;
+  fit(
+    data: ClassifierData,
+    rng: Rng,
+    onEpoch?: (epoch: number, epochs: number, loss: number) => void,
+  ): number {
+    const { height, width, numScores, batchSize } = this.options;
+    const epochs = trainingEpochs(this.options, data.count);
     const optimizer = new ScheduledAdam(this.options.learningRate);
     const scores = tf.tensor2d(data.scores, [data.count, numScores]);
     // float one-hot targets: softmaxCrossEntropy casts int32 ones inside its custom gradient,
@@ -193,7 +218,7 @@ export class Classifier {
       }
       images.dispose();
       lastLoss = sum / steps;
-      onEpoch?.(epoch, lastLoss);
+      onEpoch?.(epoch, epochs, lastLoss);
     }
 
     scores.dispose();
@@ -202,8 +227,30 @@ export class Classifier {
     return lastLoss;
   }
 
-  /** Class probabilities, row-major N × numClasses. */
+  /**
+   * Class probabilities, row-major N × numClasses: the mean over the test views when
+   * `testViews` is on and the classifier sees images.
+   */
   predict(pixels: Uint8Array, scores: Float32Array, count: number, batchSize = 500): Float32Array {
+    const { height, width } = this.options;
+    const useViews = this.options.testViews && this.options.inputs !== 'scores';
+    const views = useViews ? testViews(this.options.augment) : [];
+    const out = this.predictView(pixels, scores, count, batchSize);
+    for (const view of views.slice(1)) {
+      const moved = moveImages(pixels, count, height, width, view);
+      const probs = this.predictView(moved, scores, count, batchSize);
+      for (let i = 0; i < out.length; i++) out[i] += probs[i];
+    }
+    if (views.length > 1) for (let i = 0; i < out.length; i++) out[i] /= views.length;
+    return out;
+  }
+
+  private predictView(
+    pixels: Uint8Array,
+    scores: Float32Array,
+    count: number,
+    batchSize: number,
+  ): Float32Array {
     const { height, width, numScores, numClasses } = this.options;
     const out = new Float32Array(count * numClasses);
     for (let start = 0; start < count; start += batchSize) {
@@ -246,6 +293,21 @@ class ScheduledAdam extends tf.AdamOptimizer {
   setLearningRate(value: number): void {
     this.learningRate = value;
   }
+}
+
+/**
+ * The epochs a training run on `count` images takes: `options.epochs`, or more when that many
+ * would take fewer than `options.minSteps` batches.
+ *
+ * @example
+ * trainingEpochs({ epochs: 60, minSteps: 3200, batchSize: 32 }, 1000); // 100 (32 batches each)
+ */
+export function trainingEpochs(
+  options: Pick<ClassifierOptions, 'epochs' | 'minSteps' | 'batchSize'>,
+  count: number,
+): number {
+  const batches = Math.max(1, Math.ceil(count / options.batchSize));
+  return Math.max(options.epochs, Math.ceil(options.minSteps / batches));
 }
 
 /** The most probable class of each row of N × numClasses probabilities. */

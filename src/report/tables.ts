@@ -95,6 +95,7 @@ export function settingsTable(results: ExperimentResults): ReportTable {
     ['seeds', list(grid.seeds)],
     ['BIB-AE epochs', String(settings.epochs)],
     ['classifier epochs', String(settings.classifierEpochs)],
+    ['classifier batches, at least', String(settings.classifierMinSteps)],
     ['batch size', String(settings.batchSize)],
     ['latent size', String(settings.latentDim)],
     ['test images', settings.testLimit > 0 ? `first ${settings.testLimit}` : 'all'],

@@ -14,6 +14,7 @@ const OPTIONS = {
   numScores: 4,
   hiddenChannels: 2,
   epochs: 1,
+  minSteps: 0,
 };
 const CLIENTS = [
   { label: 4, fingerprint: '4'.repeat(64) },

@@ -147,6 +147,7 @@ const WHOLE_OPTIONS = new Set([
   'outChannels',
   'kernelSize',
   'epochs',
+  'minSteps',
   'batchSize',
 ]);
 

@@ -83,7 +83,7 @@ export class Server {
   async train(
     labelled: ImageSet,
     options: ServerTrainOptions,
-    onEpoch?: (epoch: number, loss: number) => void,
+    onEpoch?: (epoch: number, epochs: number, loss: number) => void,
   ): Promise<ServerModel> {
     const raw = scoreFeatures(await this.collectScores(labelled), labelled.count);
     return this.fit(labelled, raw, options, onEpoch);
@@ -94,7 +94,7 @@ export class Server {
     labelled: ImageSet,
     rawFeatures: Float32Array,
     options: ServerTrainOptions,
-    onEpoch?: (epoch: number, loss: number) => void,
+    onEpoch?: (epoch: number, epochs: number, loss: number) => void,
   ): ServerModel {
     const labels = this.labels;
     const classIndex = new Map(labels.map((l, i) => [l, i]));

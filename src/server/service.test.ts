@@ -23,7 +23,7 @@ const TOKEN = 'server-token-0123456789';
 const SHAPE = { height: 28, width: 28 };
 const ACCESS = { token: CLIENT_TOKEN, timeoutMs: 3000, backoffMs: 10 };
 const TINY = { ...DEFAULT_BIBAE_OPTIONS, latentDim: 8, convChannels: [4, 8] as [number, number] };
-const CLASSIFIER = { ...DEFAULT_CLASSIFIER_OPTIONS, hiddenChannels: 4, epochs: 20 };
+const CLASSIFIER = { ...DEFAULT_CLASSIFIER_OPTIONS, hiddenChannels: 4, epochs: 20, minSteps: 0 };
 
 const clients: Client[] = [];
 const urls: string[] = [];

@@ -7,6 +7,7 @@ const TINY: RunOptions = {
   nClassifier: 200,
   epochs: 10,
   classifierEpochs: 8,
+  classifierMinSteps: 0,
   latentDim: 16,
   testLimit: 300,
   backend: 'wasm',

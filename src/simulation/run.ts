@@ -34,6 +34,8 @@ export interface RunOptions {
   epochs: number;
   /** Server classifier training epochs. */
   classifierEpochs: number;
+  /** The fewest batches the server classifier trains for; see `ClassifierOptions.minSteps`. */
+  classifierMinSteps: number;
   /** BIB-AE images per step. */
   batchSize: number;
   latentDim: number;
@@ -54,6 +56,7 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = {
   seed: 0,
   epochs: 50,
   classifierEpochs: DEFAULT_CLASSIFIER_OPTIONS.epochs,
+  classifierMinSteps: DEFAULT_CLASSIFIER_OPTIONS.minSteps,
   batchSize: 32,
   latentDim: DEFAULT_BIBAE_OPTIONS.latentDim,
   backend: 'auto',
@@ -160,6 +163,7 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
           height: dataset.train.height,
           width: dataset.train.width,
           epochs: options.classifierEpochs,
+          minSteps: options.classifierMinSteps,
           augment: AUGMENTATION_PRESETS[options.dataset],
         },
         seed: options.seed,
@@ -230,12 +234,11 @@ export function fitAndEvaluate(
   events: RunEvents = {},
 ): Evaluation {
   const start = performance.now();
-  const epochs = options.classifier.epochs;
   const model = server.fit(
     labelled.set,
     scoreFeatures(labelled.scores, labelled.set.count),
     options,
-    (epoch, loss) => events.onClassifierEpoch?.(epoch, epochs, loss),
+    (epoch, epochs, loss) => events.onClassifierEpoch?.(epoch, epochs, loss),
   );
   const classifierSeconds = (performance.now() - start) / 1000;
 

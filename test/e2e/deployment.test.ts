@@ -140,6 +140,8 @@ beforeAll(async () => {
       join(dir, 'server'),
       '--epochs',
       String(CLASSIFIER_EPOCHS),
+      '--min-steps',
+      '0',
       '--backend',
       'wasm',
     ],
@@ -175,7 +177,7 @@ describe('deployment over HTTP', () => {
       LABELS.map(async (l) => (await loadClientModel(join(dir, `client-${l}`))).client),
     );
     const local = new Server(clients.map((c) => new InProcessEndpoint(c)));
-    const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, epochs: CLASSIFIER_EPOCHS };
+    const classifier = { ...DEFAULT_CLASSIFIER_OPTIONS, epochs: CLASSIFIER_EPOCHS, minSteps: 0 };
     const trained = await local.train(labelled, { classifier, seed: 0 });
     const { model } = await loadServerModel(join(dir, 'server'));
     expect(fingerprint(model.classifier.exportWeights())).toBe(
