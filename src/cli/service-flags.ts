@@ -96,8 +96,8 @@ export function clientTokens(flags: ParsedFlags, count: number): string[] {
   if (tokens.length !== count) {
     throw new SemiprivError(
       'SP_OPTION',
-      `--client-token: expected one token, or one per client (${count}), ` +
-        `received ${tokens.length}`,
+      `--client-token or SEMIPRIV_CLIENT_TOKEN: expected one token, or one per client ` +
+        `(${count}), received ${tokens.length}`,
     );
   }
   return tokens;
