@@ -66,7 +66,10 @@ describe('semipriv experiment flags', () => {
   it('refuses a missing --out, a labelled subset of 0 and fractional seeds', () => {
     expect(() => parse()).toThrow(/--out DIR is required/);
     expect(() => parse('--out', 'o', '--n-classifier', '1000,0')).toThrow(
-      /--n-classifier: expected whole numbers ≥ 1 separated by commas, received "0"/,
+      /--n-classifier: 0 is no cell of its own; the zero-leakage rule/,
+    );
+    expect(() => parse('--out', 'o', '--n-classifier', '1000,-5')).toThrow(
+      /--n-classifier: expected whole numbers ≥ 1 separated by commas, received "-5"/,
     );
     expect(() => parse('--out', 'o', '--seeds', '1.5')).toThrow(/--seeds: .*"1.5"/);
     expect(() => parse('--out', 'o', '--dataset', 'cifar')).toThrow(/one of mnist/);

@@ -85,11 +85,18 @@ export function experimentOptionsFromFlags(flags: ParsedFlags): ExperimentOption
   if (typeof flags.out !== 'string' || flags.out === '') {
     throw new SemiprivError('SP_OPTION', 'semipriv experiment: --out DIR is required');
   }
+  const sizes = flags.nClassifier;
+  if (Array.isArray(sizes) && sizes.some((s) => s !== '' && Number(s) === 0)) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      '--n-classifier: 0 is no cell of its own; the zero-leakage rule, which uses no labelled ' +
+        'image, is reported beside every cell',
+    );
+  }
   return {
     ...runSettingsFromFlags(flags),
     dataset: datasets(flags.dataset),
     nAe: numberList(flags, 'nAe', d.nAe, 1),
-    // N_classifier = 0 is the zero-leakage rule, which every cell reports
     nClassifier: numberList(flags, 'nClassifier', d.nClassifier, 1),
     seeds: numberList(flags, 'seeds', d.seeds, 0),
     out: flags.out,
