@@ -14,10 +14,9 @@ import {
   BACKEND_FLAG,
   listenUntilSignal,
   requiredFlag,
+  serveSettings,
   serveFlags,
   startBackend,
-  tlsFlags,
-  tokenFlag,
 } from './service-flags.js';
 
 // the server checks a client's facts while it scores, so each of its requests may hold two
@@ -173,18 +172,14 @@ export const CLIENT_SERVE_SPEC: CommandSpec = {
 /** Serves a client until SIGINT or SIGTERM; returns the URL it listens on. */
 export async function clientServeCommand(flags: ParsedFlags): Promise<string> {
   const dir = requiredFlag(flags, 'modelDir');
-  const token = tokenFlag(flags, 'token', 'SEMIPRIV_TOKEN');
-  const port = integerFlag(flags, 'port', 7070);
   const label = flags.label === undefined ? undefined : integerFlag(flags, 'label', 0);
-  const tls = await tlsFlags(flags);
-  await startBackend(flags);
-  const { client } = await loadClientModel(dir, { label });
-  const app = createClientService({
-    client,
-    token,
-    tls,
-    maxImages: integerFlag(flags, 'maxImages', 4096, 1),
-    maxConcurrent: integerFlag(flags, 'maxConcurrent', CLIENT_CONCURRENCY, 1),
+  const { port, ...serve } = await serveSettings(flags, {
+    port: 7070,
+    maxConcurrent: CLIENT_CONCURRENCY,
   });
+  await startBackend(flags);
+
+  const { client } = await loadClientModel(dir, { label });
+  const app = createClientService({ client, ...serve });
   return listenUntilSignal(app, flags, port, `client ${client.label}`);
 }

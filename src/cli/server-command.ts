@@ -21,10 +21,9 @@ import {
   clientTokens,
   listenUntilSignal,
   requiredFlag,
+  serveSettings,
   serveFlags,
   startBackend,
-  tlsFlags,
-  tokenFlag,
 } from './service-flags.js';
 
 const CLIENTS_FLAG = {
@@ -168,30 +167,17 @@ export const SERVER_SERVE_SPEC: CommandSpec = {
 /** Serves the server until SIGINT or SIGTERM; returns the URL it listens on. */
 export async function serverServeCommand(flags: ParsedFlags): Promise<string> {
   const dir = requiredFlag(flags, 'modelDir');
-  const token = tokenFlag(flags, 'token', 'SEMIPRIV_TOKEN');
-  const port = integerFlag(flags, 'port', 8080);
   const urls = listFlag(flags, 'clients');
   if (urls.length === 0) throw new SemiprivError('SP_OPTION', '--clients is required');
-  const tls = await tlsFlags(flags);
+  const access = accessOptions(flags, urls);
+  const { port, ...serve } = await serveSettings(flags, { port: 8080, maxConcurrent: 4 });
   await startBackend(flags);
 
   const { model, manifest } = await loadServerModel(dir);
-  const clients = await connectClients(
-    urls,
-    accessOptions(flags, urls),
-    manifest.image,
-    manifest.clients,
-  );
+  const clients = await connectClients(urls, access, manifest.image, manifest.clients);
   const server = new Server(clients.map((c) => c.endpoint));
   server.load(model);
-  const app = createServerService({
-    server,
-    shape: manifest.image,
-    token,
-    tls,
-    maxImages: integerFlag(flags, 'maxImages', 4096, 1),
-    maxConcurrent: integerFlag(flags, 'maxConcurrent', 4, 1),
-  });
+  const app = createServerService({ server, shape: manifest.image, ...serve });
   return listenUntilSignal(app, flags, port, 'server');
 }
 

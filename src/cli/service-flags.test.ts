@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clientTokens } from './service-flags.js';
+import { clientServeCommand } from './client-command.js';
+import { serverServeCommand } from './server-command.js';
+import { clientTokens, serveSettings } from './service-flags.js';
+
+const TOKEN = 't'.repeat(16);
+const DEFAULTS = { port: 7070, maxConcurrent: 16 };
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -24,5 +29,50 @@ describe('clientTokens', () => {
       '--client-token or SEMIPRIV_CLIENT_TOKEN: expected one token, or one per client (2), received 0',
     );
     expect(() => clientTokens({ clientToken: ['a', 'b', 'c'] }, 2)).toThrow(/received 3$/);
+  });
+});
+
+describe('serveSettings', () => {
+  it('fills in the defaults of an unset flag', async () => {
+    await expect(serveSettings({ token: TOKEN }, DEFAULTS)).resolves.toEqual({
+      token: TOKEN,
+      port: 7070,
+      tls: undefined,
+      maxImages: 4096,
+      maxConcurrent: 16,
+    });
+  });
+
+  it('rejects a short token, a port past 65535 and a zero image limit', async () => {
+    await expect(serveSettings({ token: 'short' }, DEFAULTS)).rejects.toThrow(
+      '--token: expected at least 16 characters, received 5',
+    );
+    await expect(serveSettings({ token: TOKEN, port: 70_000 }, DEFAULTS)).rejects.toThrow(
+      '--port: expected at most 65535, received 70000',
+    );
+    await expect(serveSettings({ token: TOKEN, maxImages: 0 }, DEFAULTS)).rejects.toThrow(
+      '--max-images: expected a whole number ≥ 1, received 0',
+    );
+  });
+});
+
+describe('serving commands', () => {
+  // the model folder does not exist: only a check made before loading it can answer
+  const missing = '/nonexistent/semipriv-model';
+
+  it('client serve rejects a bad flag before it loads the model', async () => {
+    await expect(clientServeCommand({ modelDir: missing, token: 'short' })).rejects.toThrow(
+      '--token: expected at least 16 characters',
+    );
+  });
+
+  it('server serve rejects a wrong client-token count before it loads the model', async () => {
+    const flags = {
+      modelDir: missing,
+      clients: ['http://127.0.0.1:1'],
+      clientToken: ['a', 'b'],
+      token: TOKEN,
+    };
+    await expect(serverServeCommand(flags)).rejects.toThrow('one per client (1), received 2');
   });
 });

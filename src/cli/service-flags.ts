@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { BACKEND_NAMES, initBackend, parseBackend } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
-import type { Service } from '../transport/http-service.js';
-import type { FlagSpec, ParsedFlags } from './options.js';
+import { checkTokenLength, type Service } from '../transport/http-service.js';
+import { integerFlag, type FlagSpec, type ParsedFlags } from './options.js';
 
 /** Flags of every command that serves HTTP, with its default of `--max-concurrent`. */
 export function serveFlags(maxConcurrent: number): FlagSpec[] {
@@ -75,8 +75,45 @@ export function requiredFlag(flags: ParsedFlags, key: string): string {
   return value;
 }
 
+/** What a serving command listens with, read from its flags. */
+export interface ServeSettings {
+  /** Bearer token callers must send. */
+  token: string;
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** PEM certificate and key, when serving HTTPS. */
+  tls?: { cert: Uint8Array; key: Uint8Array };
+  /** Most images per request. */
+  maxImages: number;
+  /** Requests handled at once. */
+  maxConcurrent: number;
+}
+
+/**
+ * Reads and checks every flag of {@link serveFlags} and `--port`, so that a bad value stops
+ * the command before it spends time loading a model.
+ */
+export async function serveSettings(
+  flags: ParsedFlags,
+  defaults: { port: number; maxConcurrent: number },
+): Promise<ServeSettings> {
+  const token = tokenFlag(flags, 'token', 'SEMIPRIV_TOKEN');
+  checkTokenLength(token);
+  const port = integerFlag(flags, 'port', defaults.port);
+  if (port > 65_535) {
+    throw new SemiprivError('SP_OPTION', `--port: expected at most 65535, received ${port}`);
+  }
+  return {
+    token,
+    port,
+    tls: await tlsFlags(flags),
+    maxImages: integerFlag(flags, 'maxImages', 4096, 1),
+    maxConcurrent: integerFlag(flags, 'maxConcurrent', defaults.maxConcurrent, 1),
+  };
+}
+
 /** A token from `flags[key]` or the environment variable `envName`. */
-export function tokenFlag(flags: ParsedFlags, key: string, envName: string): string {
+function tokenFlag(flags: ParsedFlags, key: string, envName: string): string {
   const value = flags[key] ?? process.env[envName];
   if (typeof value !== 'string' || value === '') {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -104,7 +141,7 @@ export function clientTokens(flags: ParsedFlags, count: number): string[] {
 }
 
 /** The PEM files of `--tls-cert` and `--tls-key`, both or neither. */
-export async function tlsFlags(
+async function tlsFlags(
   flags: ParsedFlags,
 ): Promise<{ cert: Uint8Array; key: Uint8Array } | undefined> {
   const { tlsCert, tlsKey } = flags;

@@ -39,6 +39,16 @@ export interface ServiceOptions {
 /** The smallest token length accepted, in characters. */
 export const MIN_TOKEN_LENGTH = 16;
 
+/** Throws SP_OPTION unless `token` is long enough to serve behind. */
+export function checkTokenLength(token: string): void {
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--token: expected at least ${MIN_TOKEN_LENGTH} characters, received ${token.length}`,
+    );
+  }
+}
+
 const PUBLIC_ROUTES = new Set(['/healthz']);
 const ROUTES = new WeakMap<object, string[]>();
 
@@ -52,12 +62,7 @@ const ROUTES = new WeakMap<object, string[]>();
  * app.get('/v1/info', async () => client.info());
  */
 export function createService(options: ServiceOptions): Service {
-  if (options.token.length < MIN_TOKEN_LENGTH) {
-    throw new SemiprivError(
-      'SP_OPTION',
-      `--token: expected at least ${MIN_TOKEN_LENGTH} characters, received ${options.token.length}`,
-    );
-  }
+  checkTokenLength(options.token);
   const app = fastify({
     loggerInstance: options.logger ?? nodeLogger(options.node, options.label),
     // one line per request, written by the onResponse hook below
