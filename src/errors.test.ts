@@ -20,4 +20,12 @@ describe('error catalogue', () => {
     expect(error.hint).toBe(ERROR_CODES.SP_SHAPE.hint);
     expect(error.message).toBe('expected 28×28, received 32×32');
   });
+
+  it('takes a hint for the situation in place of the catalogue one, and keeps the cause', () => {
+    const cause = new Error('EADDRINUSE');
+    const error = new SemiprivError('SP_OPTION', 'cannot listen', { hint: 'pick a port', cause });
+    expect(error.hint).toBe('pick a port');
+    expect(error.cause).toBe(cause);
+    expect(error.status).toBe(400);
+  });
 });

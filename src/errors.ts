@@ -114,12 +114,13 @@ export class SemiprivError extends Error {
   readonly status: number;
   readonly hint: string;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** `options.hint` replaces the code's catalogue hint where the situation calls for another. */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, { cause: options?.cause });
     this.name = 'SemiprivError';
     this.code = code;
     this.status = ERROR_CODES[code].status;
-    this.hint = ERROR_CODES[code].hint;
+    this.hint = options?.hint ?? ERROR_CODES[code].hint;
   }
 }
 

@@ -1,7 +1,9 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createService } from '../transport/http-service.js';
 import { clientServeCommand } from './client-command.js';
 import { serverServeCommand } from './server-command.js';
-import { clientTokens, serveSettings } from './service-flags.js';
+import { clientTokens, listenUntilSignal, serveSettings } from './service-flags.js';
 
 const TOKEN = 't'.repeat(16);
 const DEFAULTS = { port: 7070, maxConcurrent: 16 };
@@ -74,5 +76,24 @@ describe('serving commands', () => {
       token: TOKEN,
     };
     await expect(serverServeCommand(flags)).rejects.toThrow('one per client (1), received 2');
+  });
+});
+
+describe('listenUntilSignal', () => {
+  it('says to pick another port when the port is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const address = holder.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const app = createService({ node: 'client', token: TOKEN, maxConcurrent: 1, bodyLimit: 10 });
+    try {
+      await expect(listenUntilSignal(app, {}, port, 'client 0')).rejects.toMatchObject({
+        message: `cannot listen on 127.0.0.1 port ${port}: EADDRINUSE`,
+        hint: expect.stringContaining('another --port') as unknown,
+      });
+    } finally {
+      await app.close();
+      holder.close();
+    }
   });
 });

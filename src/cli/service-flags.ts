@@ -151,7 +151,9 @@ async function tlsFlags(
   }
   const read = async (path: string, flag: string): Promise<Uint8Array> =>
     readFile(path).catch((error: NodeJS.ErrnoException) => {
-      throw new SemiprivError('SP_OPTION', `${flag} ${path}: cannot read (${error.code})`);
+      throw new SemiprivError('SP_OPTION', `${flag} ${path}: cannot read (${error.code})`, {
+        hint: 'Check the path, and that the user running semipriv may read the file.',
+      });
     });
   return { cert: await read(tlsCert, '--tls-cert'), key: await read(tlsKey, '--tls-key') };
 }
@@ -160,6 +162,13 @@ async function tlsFlags(
 export async function startBackend(flags: ParsedFlags): Promise<void> {
   await initBackend({ backend: flags.backend ? parseBackend(String(flags.backend)) : 'auto' });
 }
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'Another process holds that port: pass another --port, or 0 for a free one.',
+  EACCES: 'Ports below 1024 need privileges: pass a --port of 1024 or more.',
+  EADDRNOTAVAIL: '--host must be an address of this machine, such as 127.0.0.1 or 0.0.0.0.',
+  ENOTFOUND: '--host must be an address of this machine, such as 127.0.0.1 or 0.0.0.0.',
+};
 
 /**
  * Listens on `--host` and `port`, prints `<what> listening on <url>` on stdout, and closes
@@ -177,7 +186,9 @@ export async function listenUntilSignal(
     address = await app.listen({ host, port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SemiprivError('SP_OPTION', `cannot listen on ${host} port ${port}: ${code}`);
+    throw new SemiprivError('SP_OPTION', `cannot listen on ${host} port ${port}: ${code}`, {
+      hint: LISTEN_HINTS[code] ?? 'Check --host and --port.',
+    });
   }
   process.stdout.write(`${what} listening on ${address}\n`);
   const stop = (): void => {
