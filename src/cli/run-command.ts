@@ -1,12 +1,18 @@
 /**
  * `semipriv run`: the whole scheme on one machine, with a summary and `results.json`.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
 import { parseBackend } from '../engine/backend.js';
 import { formatRunSummary } from '../report/summary.js';
-import { DEFAULT_RUN_OPTIONS, runScheme, type RunOptions } from '../simulation/run.js';
+import {
+  DEFAULT_RUN_OPTIONS,
+  runScheme,
+  type RunOptions,
+  type RunResult,
+} from '../simulation/run.js';
+import { SemiprivError } from '../errors.js';
 import { integerFlag, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
 import { BACKEND_FLAG } from './service-flags.js';
 import { Progress } from './progress.js';
@@ -61,7 +67,7 @@ export const RUN_SPEC: CommandSpec = {
       name: 'n-classifier',
       type: 'number',
       defaultText: String(d.nClassifier),
-      description: 'Labelled images the server sees (the leak); 0 is allowed',
+      description: 'Labelled images the server sees (the leak), at least 1',
     },
     { name: 'seed', type: 'number', defaultText: String(d.seed), description: 'Run seed' },
     {
@@ -127,11 +133,18 @@ export function runSettingsFromFlags(
 
 /** Turns parsed flags into run options. */
 export function runOptionsFromFlags(flags: ParsedFlags): RunOptions {
+  if (flags.nClassifier === 0) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      '--n-classifier: 0 trains no classifier; the zero-leakage rule, which uses no labelled ' +
+        'image, is measured by every run (zeroLeakageAccuracy in results.json)',
+    );
+  }
   return {
     ...runSettingsFromFlags(flags),
     dataset: flags.dataset ? parseDatasetName(String(flags.dataset)) : d.dataset,
     nAe: integerFlag(flags, 'nAe', d.nAe, 1),
-    nClassifier: integerFlag(flags, 'nClassifier', d.nClassifier, 0),
+    nClassifier: integerFlag(flags, 'nClassifier', d.nClassifier, 1),
     seed: integerFlag(flags, 'seed', d.seed),
   };
 }
@@ -140,15 +153,22 @@ export function runOptionsFromFlags(flags: ParsedFlags): RunOptions {
 export async function runCommand(flags: ParsedFlags): Promise<string> {
   const options = runOptionsFromFlags(flags);
   const out = flags.out ? String(flags.out) : join('runs', timestamp());
-  await mkdir(out, { recursive: true });
+  // made before the run so that an unusable --out fails at once, not after the training
+  const created = await mkdir(out, { recursive: true });
 
   const progress = new Progress();
-  const result = await runScheme(options, {
-    onPhase: (p) => progress.phase(p),
-    onClientEpoch: (label, report) => progress.clientEpoch(label, report),
-    onClientTrained: (label, seconds) => progress.clientDone(label, seconds),
-    onClassifierEpoch: (e, n, loss) => progress.classifierEpoch(e, n, loss),
-  });
+  let result: RunResult;
+  try {
+    result = await runScheme(options, {
+      onPhase: (p) => progress.phase(p),
+      onClientEpoch: (label, report) => progress.clientEpoch(label, report),
+      onClientTrained: (label, seconds) => progress.clientDone(label, seconds),
+      onClassifierEpoch: (e, n, loss) => progress.classifierEpoch(e, n, loss),
+    });
+  } catch (error) {
+    if (created !== undefined) await removeEmptyFolders(resolve(out), created);
+    throw error;
+  }
   progress.finish();
 
   const file = join(out, 'results.json');
@@ -156,6 +176,18 @@ export async function runCommand(flags: ParsedFlags): Promise<string> {
   await rename(`${file}.tmp`, file);
   process.stdout.write(`${formatRunSummary(result)}\nresults written to ${file}\n`);
   return out;
+}
+
+/** Removes `dir` and its parents up to `top` while they are empty, as a failed run left them. */
+async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let folder = dir; folder.startsWith(top); folder = dirname(folder)) {
+    // rmdir refuses a folder that holds anything, so nothing but empty folders goes
+    const removed = await rmdir(folder).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || folder === top) return;
+  }
 }
 
 function timestamp(): string {
