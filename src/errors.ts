@@ -97,6 +97,10 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'Delete the named file so that semipriv experiment redoes it, or rerun with --fresh.',
   },
+  SP_FILE: {
+    status: 500,
+    hint: 'Check that the path exists, is a file or folder as the flag asks, and may be written.',
+  },
   SP_INTERNAL: { status: 500, hint: 'This is a bug in semipriv; please report it.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

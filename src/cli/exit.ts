@@ -1,13 +1,17 @@
 /**
  * The CLI's one way out on failure: the error's code, its message and a hint.
  */
-import { isSemiprivError } from '../errors.js';
+import { isSemiprivError, SemiprivError } from '../errors.js';
 
-/** Prints `error` for a person and returns the process exit code (2 for usage errors). */
+/**
+ * Prints `error` for a person and returns the process exit code (2 for usage errors). A
+ * file-system failure on a path the user named is reported as SP_FILE, not as a bug.
+ */
 export function reportFailure(
-  error: unknown,
-  write = (s: string) => process.stderr.write(s),
+  thrown: unknown,
+  write: (s: string) => unknown = (s) => process.stderr.write(s),
 ): number {
+  const error = fileSystemError(thrown) ?? thrown;
   if (isSemiprivError(error)) {
     write(`semipriv: error ${error.code}: ${error.message}\n`);
     write(`  hint: ${error.hint}\n`);
@@ -18,4 +22,12 @@ export function reportFailure(
   write(`semipriv: unexpected error (SP_INTERNAL): ${message}\n`);
   write('  hint: This is a bug in semipriv; please report it with the command you ran.\n');
   return 1;
+}
+
+/** The SP_FILE error for a failed file-system call, or undefined for anything else. */
+export function fileSystemError(error: unknown): SemiprivError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (code === undefined || syscall === undefined || path === undefined) return undefined;
+  return new SemiprivError('SP_FILE', `${path}: ${syscall} failed (${code})`, { cause: error });
 }

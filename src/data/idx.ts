@@ -198,6 +198,10 @@ export async function writeFileAtomic(path: string, contents: Uint8Array | strin
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    // the caller named `path`; its hidden temporary twin would only puzzle a reader
+    if ((error as NodeJS.ErrnoException).path === temp) {
+      (error as NodeJS.ErrnoException).path = path;
+    }
     throw error;
   }
 }
