@@ -1,4 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createService } from '../transport/http-service.js';
 import { clientServeCommand } from './client-command.js';
@@ -55,6 +59,23 @@ describe('serveSettings', () => {
     await expect(serveSettings({ token: TOKEN, maxImages: 0 }, DEFAULTS)).rejects.toThrow(
       '--max-images: expected a whole number ≥ 1, received 0',
     );
+  });
+});
+
+describe('serveSettings with TLS files', () => {
+  it('refuses a key passed where the certificate belongs, before any model loads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semipriv-tls-'));
+    const key = join(dir, 'key.pem');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await writeFile(key, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const flags = { token: TOKEN, tlsCert: key, tlsKey: key };
+    await expect(serveSettings(flags, DEFAULTS)).rejects.toMatchObject({
+      code: 'SP_OPTION',
+      message: expect.stringContaining(
+        `--tls-cert ${key} with --tls-key ${key}: not a usable`,
+      ) as unknown,
+      hint: expect.stringContaining('PEM certificate to --tls-cert') as unknown,
+    });
   });
 });
 

@@ -3,6 +3,7 @@
  * TLS files, listening until a signal, the backend, and required flags.
  */
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { BACKEND_NAMES, initBackend, parseBackend } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import { checkTokenLength, type Service } from '../transport/http-service.js';
@@ -155,7 +156,18 @@ async function tlsFlags(
         hint: 'Check the path, and that the user running semipriv may read the file.',
       });
     });
-  return { cert: await read(tlsCert, '--tls-cert'), key: await read(tlsKey, '--tls-key') };
+  const files = { cert: await read(tlsCert, '--tls-cert'), key: await read(tlsKey, '--tls-key') };
+  try {
+    createSecureContext({ cert: Buffer.from(files.cert), key: Buffer.from(files.key) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--tls-cert ${tlsCert} with --tls-key ${tlsKey}: not a usable PEM pair (${reason})`,
+      { hint: 'Pass the PEM certificate to --tls-cert and its own private key to --tls-key.' },
+    );
+  }
+  return files;
 }
 
 /** Starts the backend named by `--backend`. */
