@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpEndpoint, normaliseUrl } from './http-client.js';
+import { selfSignedCertificate } from './self-signed.fixture.js';
 
 const FINGERPRINT = 'a'.repeat(64);
 const INFO = {
@@ -12,6 +14,7 @@ const INFO = {
   errorStats: { mean: 0, std: 1 },
 };
 const OPTIONS = { token: 'token-of-sixteen-chars', timeoutMs: 2000, backoffMs: 10 };
+const tls = selfSignedCertificate();
 
 interface Reply {
   status?: number;
@@ -129,7 +132,27 @@ describe('HttpEndpoint', () => {
       `client 2 at ${url}: /v1/info answered 401 (SP_AUTH: wrong token)`,
     );
     expect(seen).toHaveLength(1);
+    await expect(new HttpEndpoint(url, 2, OPTIONS).info()).rejects.toMatchObject({
+      hint: expect.stringContaining('--client-token or SEMIPRIV_CLIENT_TOKEN') as unknown,
+    });
   });
+
+  it.skipIf(tls === null)(
+    'gives up at once on a certificate it does not trust, saying how to trust it',
+    async () => {
+      const server = createHttpsServer(tls ?? {}, (_, res) => res.end('{}'));
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // retried, it would end as 'failed within 2000 ms' once the time ran out
+      const endpoint = new HttpEndpoint(url, 2, OPTIONS);
+      await expect(endpoint.info()).rejects.toMatchObject({
+        code: 'SP_CLIENT_UNREACHABLE',
+        message: `client 2 at ${url}: /v1/info DEPTH_ZERO_SELF_SIGNED_CERT`,
+        hint: expect.stringContaining('NODE_EXTRA_CA_CERTS') as unknown,
+      });
+    },
+  );
 
   it('refuses scores from a client whose fingerprint changed', async () => {
     const other = { ...INFO, fingerprint: 'b'.repeat(64) };

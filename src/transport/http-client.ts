@@ -134,6 +134,12 @@ export class HttpEndpoint implements ClientEndpoint {
         text = await response.text();
       } catch (error) {
         failure = networkReason(error, timeoutMs);
+        // a certificate the server does not trust stays untrusted however often it asks
+        if (CERTIFICATE_FAILURES.has(failure)) {
+          throw new SemiprivError('SP_CLIENT_UNREACHABLE', `${this.name}: ${path} ${failure}`, {
+            hint: "Trust the client's certificate: start the server with NODE_EXTRA_CA_CERTS=ca.pem.",
+          });
+        }
         this.log.warn({ client: this.label, url: this.url, attempt, failure }, 'request failed');
         await pause(attempt);
         continue;
@@ -141,7 +147,14 @@ export class HttpEndpoint implements ClientEndpoint {
       if (response.ok) return parseBody(text, `${this.name}: ${path}`);
       failure = `answered ${response.status} ${errorSummary(text)}`;
       if (!RETRIED_STATUSES.has(response.status)) {
-        throw new SemiprivError('SP_CLIENT_BAD_REPLY', `${this.name}: ${path} ${failure}`);
+        const hint =
+          response.status === 401
+            ? 'The client refused the token: pass the one it was started with in ' +
+              '--client-token or SEMIPRIV_CLIENT_TOKEN.'
+            : undefined;
+        throw new SemiprivError('SP_CLIENT_BAD_REPLY', `${this.name}: ${path} ${failure}`, {
+          hint,
+        });
       }
       await pause(attempt);
     }
@@ -173,6 +186,16 @@ export function normaliseUrl(url: string): string {
   }
   return parsed.href.replace(/\/+$/, '');
 }
+
+/** TLS failures of a client's certificate, by the code Node gives them. */
+const CERTIFICATE_FAILURES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function parseBody(text: string, where: string): unknown {
   try {

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createService, errorReply, openApiFor } from './http-service.js';
+import { selfSignedCertificate } from './self-signed.fixture.js';
 
 const TOKEN = 'a-token-of-some-length';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -142,42 +139,8 @@ describe('createService', () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1, or null where openssl is missing. */
-function selfSigned(): { cert: Buffer; key: Buffer } | null {
-  const dir = mkdtempSync(join(tmpdir(), 'semipriv-tls-'));
-  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch {
-    return null;
-  }
-  return { cert: readFileSync(cert), key: readFileSync(key) };
-}
-
 describe('createService with TLS', () => {
-  const tls = selfSigned();
+  const tls = selfSignedCertificate();
 
   it.skipIf(tls === null)(
     'serves HTTPS that a caller trusting the certificate reaches',
