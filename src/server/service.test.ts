@@ -196,6 +196,18 @@ describe('server service', () => {
     );
   });
 
+  it('says to fix --clients when a label is missing or served twice, not to retrain', async () => {
+    const fixUrls = expect.stringContaining('Pass each client once in --clients') as unknown;
+    await expect(serverApp([urls[0], urls[1]])).rejects.toMatchObject({
+      message: expect.stringContaining('needs client 2, and no URL in --clients serves it'),
+      hint: fixUrls,
+    });
+    await expect(serverApp([urls[0], urls[1], urls[1]])).rejects.toMatchObject({
+      message: expect.stringContaining('both report label 1'),
+      hint: fixUrls,
+    });
+  });
+
   it('takes a client that joins later by retraining only the server', async () => {
     const before = await Promise.all(urls.map((u) => connectClients([u], ACCESS, SHAPE)));
     const connected = await connectClients(urls, ACCESS, SHAPE);

@@ -108,7 +108,9 @@ export async function connectClients(
   for (const { endpoint, info } of found) {
     for (const key of [`label ${info.label}`, `fingerprint ${info.fingerprint.slice(0, 12)}…`]) {
       const other = seen.get(key);
-      if (other) throw mismatch(`${endpoint.url} and ${other.url} both report ${key}`);
+      if (other) {
+        throw mismatch(`${endpoint.url} and ${other.url} both report ${key}`, WRONG_URLS);
+      }
       seen.set(key, endpoint);
     }
     if (info.height !== shape.height || info.width !== shape.width) {
@@ -141,6 +143,7 @@ export async function connectClients(
       throw mismatch(
         `the server model needs client ${r.label}, and no URL in --clients serves it ` +
           `(found ${found.map((x) => x.info.label).join(', ')})`,
+        WRONG_URLS,
       );
     }
     if (f.info.fingerprint !== r.fingerprint) {
@@ -153,6 +156,8 @@ export async function connectClients(
   });
 }
 
-function mismatch(message: string): SemiprivError {
-  return new SemiprivError('SP_CLIENT_MISMATCH', message);
+const WRONG_URLS = 'Pass each client once in --clients: one URL per label the server model knows.';
+
+function mismatch(message: string, hint?: string): SemiprivError {
+  return new SemiprivError('SP_CLIENT_MISMATCH', message, { hint });
 }
