@@ -75,8 +75,15 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
     taken.set(l, (taken.get(l) ?? 0) + 1);
     chosen.push(i);
   }
-  if (chosen.length === 0) {
+  if (seen.size === 0) {
     throw new SemiprivError('SP_OPTION', `--label ${label}: no such class in ${name} ${split}`);
+  }
+  if (chosen.length === 0) {
+    const most = Math.max(...seen.values());
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--skip ${skip}: expected fewer than the ${most} images a class holds in ${name} ${split}`,
+    );
   }
 
   const folder = (l: number): string => (label === undefined ? join(out, String(l)) : out);

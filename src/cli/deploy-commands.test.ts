@@ -116,6 +116,19 @@ describe('the offline exchange, command by command', () => {
     expect(rest[1] > owners[2]).toBe(true);
   });
 
+  it('blames --skip, not the label, when the skip passes the end of the class', async () => {
+    const out = join(root, 'past-end');
+    // MNIST's test split holds 1028 sevens
+    await expect(
+      datasetExportCommand({ split: 'test', label: 7, skip: 5000, out }),
+    ).rejects.toThrow(
+      '--skip 5000: expected fewer than the 1028 images a class holds in mnist test',
+    );
+    await expect(datasetExportCommand({ split: 'test', label: 12, out })).rejects.toThrow(
+      '--label 12: no such class in mnist test',
+    );
+  });
+
   it('refuses images of another size unless --resize', async () => {
     const dir = join(root, 'big');
     await mkdir(dir);
