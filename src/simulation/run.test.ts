@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN_OPTIONS, runScheme, type RunOptions } from './run.js';
+import { DEFAULT_RUN_OPTIONS, limitSet, runScheme, type RunOptions } from './run.js';
 
 const TINY: RunOptions = {
   ...DEFAULT_RUN_OPTIONS,
@@ -36,5 +36,29 @@ describe('runScheme', () => {
     ];
     expect(two.clients.map((c) => c.fingerprint)).toEqual(one.clients.map((c) => c.fingerprint));
     expect(two.testAccuracy).toBe(one.testAccuracy);
+  });
+});
+
+describe('limitSet', () => {
+  // labels 0 0 1 0 2 1: class 2 first appears at index 4
+  const set = {
+    images: Uint8Array.from({ length: 6 }, (_, i) => i),
+    labels: Uint8Array.of(0, 0, 1, 0, 2, 1),
+    count: 6,
+    height: 1,
+    width: 1,
+  };
+
+  it('keeps the first images when every class is among them', () => {
+    const five = limitSet(set, 5);
+    expect(Array.from(five.labels)).toEqual([0, 0, 1, 0, 2]);
+    expect(Array.from(five.images)).toEqual([0, 1, 2, 3, 4]);
+    expect(limitSet(set, 0)).toBe(set);
+  });
+
+  it('refuses a limit that leaves a class out, naming the class and the limit needed', () => {
+    expect(() => limitSet(set, 2)).toThrow(
+      '--test-limit 2: the first 2 test images hold no image of class 1, 2; pass at least 5',
+    );
   });
 });

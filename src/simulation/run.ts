@@ -3,6 +3,7 @@
  * the server collects scores through the same endpoints a deployment uses, trains the global
  * classifier on the labelled subset and is evaluated on the test set.
  */
+import { SemiprivError } from '../errors.js';
 import { cpus } from 'node:os';
 import { partition, type Partition } from '../data/partition.js';
 import { loadDataset } from '../data/load.js';
@@ -283,6 +284,21 @@ export function clientJobs(
 /** The first `limit` images of `set` (all of them when `limit` is 0 or larger than the set). */
 export function limitSet(set: ImageSet, limit: number): ImageSet {
   if (limit <= 0 || limit >= set.count) return set;
+
+  // every client needs inliers among the probes to be measured, so every class must appear
+  const firstOf = new Map<number, number>();
+  set.labels.forEach((label, i) => {
+    if (!firstOf.has(label)) firstOf.set(label, i);
+  });
+  const missing = [...firstOf].filter(([, i]) => i >= limit).map(([label]) => label);
+  if (missing.length > 0) {
+    const needed = Math.max(...firstOf.values()) + 1;
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--test-limit ${limit}: the first ${limit} test images hold no image of class ` +
+        `${missing.sort((a, b) => a - b).join(', ')}; pass at least ${needed}, or 0 for all`,
+    );
+  }
   return subset(
     set,
     Array.from({ length: limit }, (_, i) => i),
