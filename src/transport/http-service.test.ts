@@ -80,7 +80,10 @@ describe('createService', () => {
       payload: Buffer.alloc(101),
     });
     expect(big.statusCode).toBe(413);
-    expect(big.json().code).toBe('SP_TOO_LARGE');
+    expect(big.json()).toEqual({
+      code: 'SP_TOO_LARGE',
+      message: 'request body too large: expected at most 100 bytes, received 101',
+    });
     const fits = await app.inject({
       method: 'POST',
       url: '/echo',
@@ -97,7 +100,8 @@ describe('createService', () => {
     expect(json.statusCode).toBe(415);
     expect(json.json()).toEqual({
       code: 'SP_MEDIA_TYPE',
-      message: 'expected a body of type application/octet-stream or image/png',
+      message:
+        'expected a body of type application/octet-stream or image/png, received application/json',
     });
   });
 
@@ -176,7 +180,7 @@ describe('errorReply', () => {
     const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413 });
     expect(errorReply(tooLarge)).toEqual({
       status: 413,
-      body: { code: 'SP_TOO_LARGE', message: 'Request body is too large' },
+      body: { code: 'SP_TOO_LARGE', message: 'request body too large' },
     });
     const bad = Object.assign(new Error('Body cannot be empty'), { statusCode: 400 });
     expect(errorReply(bad).body.code).toBe('SP_BODY');

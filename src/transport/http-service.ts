@@ -122,7 +122,11 @@ export function createService(options: ServiceOptions): Service {
   });
 
   app.setErrorHandler((error: FastifyError | SemiprivError, request, reply) => {
-    const { status, body } = errorReply(error);
+    const { status, body } = errorReply(error, {
+      bodyLimit: options.bodyLimit,
+      contentType: request.headers['content-type'],
+      contentLength: request.headers['content-length'],
+    });
     if (status >= 500 && !isSemiprivError(error)) request.log.error({ err: error }, 'failed');
     else if (status >= 500) request.log.warn({ code: body.code }, body.message);
     return reply.status(status).send(body);
@@ -160,7 +164,10 @@ export function operationsOf(document: OpenApiDocument): string[] {
  * and message; Fastify's own request errors get the matching code; anything else is hidden
  * behind SP_INTERNAL, so no stack trace or internal detail leaves the node.
  */
-export function errorReply(error: unknown): {
+export function errorReply(
+  error: unknown,
+  request: RequestFacts = {},
+): {
   status: number;
   body: { code: string; message: string };
 } {
@@ -168,15 +175,35 @@ export function errorReply(error: unknown): {
     return { status: error.status, body: { code: error.code, message: error.message } };
   }
   const status = (error as Partial<FastifyError>).statusCode;
+  if (status === 413) {
+    return { status, body: { code: 'SP_TOO_LARGE', message: tooLarge(request) } };
+  }
+  if (status === 415) {
+    const received = request.contentType ?? 'no content-type';
+    const message = `${unsupportedType()}, received ${received}`;
+    return { status, body: { code: 'SP_MEDIA_TYPE', message } };
+  }
   if (status !== undefined && status >= 400 && status < 500) {
-    const code = status === 413 ? 'SP_TOO_LARGE' : status === 415 ? 'SP_MEDIA_TYPE' : 'SP_BODY';
-    const message = status === 415 ? unsupportedType() : (error as Error).message;
-    return { status, body: { code, message } };
+    return { status, body: { code: 'SP_BODY', message: (error as Error).message } };
   }
   return {
     status: 500,
     body: { code: 'SP_INTERNAL', message: "internal error; the node's log has the details" },
   };
+}
+
+/** What {@link errorReply} may tell a caller about its own request. */
+export interface RequestFacts {
+  /** The node's body limit in bytes. */
+  bodyLimit?: number;
+  contentType?: string;
+  contentLength?: string;
+}
+
+function tooLarge({ bodyLimit, contentLength }: RequestFacts): string {
+  const limit = bodyLimit === undefined ? '' : `: expected at most ${bodyLimit} bytes`;
+  const received = contentLength === undefined ? '' : `, received ${contentLength}`;
+  return `request body too large${limit}${received}`;
 }
 
 function unsupportedType(): string {
