@@ -111,7 +111,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * An error with a code from the catalogue.
  *
  * @example
- * throw new SemiprivError('SP_IDX_MAGIC', `${file}: expected magic 0x00000803, got 0x${m}`);
+ * throw new SemiprivError('SP_IDX_MAGIC', `${file}: expected magic 0x00000803, received 0x${m}`);
  */
 export class SemiprivError extends Error {
   readonly code: ErrorCode;

@@ -136,7 +136,7 @@ export async function loadClientModel(
 function readArchitecture(a: JsonFields): BibAeOptions {
   const multipleOf4 = (key: string): number => {
     const v = a.number(key, { integer: true, min: 4 });
-    if (v % 4 !== 0) throw invalid(`${a.where}: expected "${key}" a multiple of 4, got ${v}`);
+    if (v % 4 !== 0) throw invalid(`${a.where}: expected "${key}" a multiple of 4, received ${v}`);
     return v;
   };
   const channels = a.numbers('convChannels', 2, { integer: true, min: 1 });

@@ -162,7 +162,7 @@ export function splitClasses(
   if (!Number.isInteger(testPerClass) || testPerClass < 0) {
     throw new SemiprivError(
       'SP_OPTION',
-      `testPerClass must be a whole number ≥ 0, got ${testPerClass}`,
+      `testPerClass must be a whole number ≥ 0, received ${testPerClass}`,
     );
   }
   const rng = createRng(seed);

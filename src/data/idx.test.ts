@@ -76,7 +76,7 @@ describe('parseIdx and encodeIdx', () => {
       () => parseIdx(short, 'a-images.idx'),
       'SP_IDX_TRUNCATED',
       'a-images.idx',
-      'expected 28 bytes, got 27',
+      'expected 28 bytes, received 27',
     );
   });
 
@@ -85,7 +85,7 @@ describe('parseIdx and encodeIdx', () => {
       () => parseIdx(IMAGES_FILE.subarray(0, 10), 'h.idx'),
       'SP_IDX_TRUNCATED',
       'h.idx',
-      'expected 16 bytes, got 10',
+      'expected 16 bytes, received 10',
     );
     expectError(() => parseIdx(Uint8Array.of(0, 0), 'tiny.idx'), 'SP_IDX_TRUNCATED', 'tiny.idx');
   });

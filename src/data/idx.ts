@@ -43,14 +43,14 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
     const got = Array.from(bytes.subarray(0, 4), hexByte).join('');
     throw new SemiprivError(
       'SP_IDX_MAGIC',
-      `${fileName}: expected an IDX magic number 0x0000TTNN, got 0x${got}`,
+      `${fileName}: expected an IDX magic number 0x0000TTNN, received 0x${got}`,
     );
   }
   if (bytes[2] !== IDX_UNSIGNED_BYTE) {
     const got = hexByte(bytes[2]);
     throw new SemiprivError(
       'SP_IDX_TYPE',
-      `${fileName}: expected data type 0x08 (unsigned byte), got 0x${got}`,
+      `${fileName}: expected data type 0x08 (unsigned byte), received 0x${got}`,
     );
   }
 
@@ -216,7 +216,7 @@ function requireDims(array: IdxArray, nDims: number, fileName: string, what: str
     throw new SemiprivError(
       'SP_IDX_SHAPE',
       `${fileName}: expected ${what} with ${nDims} dimension(s), ` +
-        `got shape [${array.dims.join(', ')}]`,
+        `received shape [${array.dims.join(', ')}]`,
     );
   }
 }
@@ -224,7 +224,7 @@ function requireDims(array: IdxArray, nDims: number, fileName: string, what: str
 function truncated(fileName: string, expected: number, actual: number): SemiprivError {
   return new SemiprivError(
     'SP_IDX_TRUNCATED',
-    `${fileName}: truncated IDX file, expected ${expected} bytes, got ${actual}`,
+    `${fileName}: truncated IDX file, expected ${expected} bytes, received ${actual}`,
   );
 }
 

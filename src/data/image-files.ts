@@ -145,7 +145,7 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
   if (idx.dims.length !== 3) {
     throw new SemiprivError(
       'SP_IDX_SHAPE',
-      `${path}: expected an image file with 3 dimensions, got [${idx.dims.join(', ')}]`,
+      `${path}: expected an image file with 3 dimensions, received [${idx.dims.join(', ')}]`,
     );
   }
   const [count, height, width] = idx.dims;

@@ -112,7 +112,10 @@ function distinctLabels(labels: Uint8Array): number[] {
 
 function requireCount(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {
-    throw new SemiprivError('SP_OPTION', `${name} must be a whole number ≥ ${min}, got ${value}`);
+    throw new SemiprivError(
+      'SP_OPTION',
+      `${name} must be a whole number ≥ ${min}, received ${value}`,
+    );
   }
 }
 
@@ -120,7 +123,7 @@ function requireDistinct(labels: readonly number[]): void {
   if (labels.length === 0 || new Set(labels).size !== labels.length) {
     throw new SemiprivError(
       'SP_PARTITION',
-      `expected one or more distinct labels, got [${labels.join(', ')}]`,
+      `expected one or more distinct labels, received [${labels.join(', ')}]`,
     );
   }
 }

@@ -67,7 +67,9 @@ export class ParamStore {
       const entry = byName.get(`${this.prefix}/${name}`);
       if (!entry || entry.shape.join('x') !== v.shape.join('x')) {
         const got = entry ? `shape ${entry.shape.join('x')}` : 'nothing';
-        throw new Error(`${this.prefix}/${name}: expected shape ${v.shape.join('x')}, got ${got}`);
+        throw new Error(
+          `${this.prefix}/${name}: expected shape ${v.shape.join('x')}, received ${got}`,
+        );
       }
       tf.tidy(() => v.assign(tf.tensor(entry.values, entry.shape)));
     }

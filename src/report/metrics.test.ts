@@ -100,8 +100,8 @@ describe('calinskiHarabasz', () => {
 
   it('rejects one cluster, a cluster per point and mismatched input', () => {
     const ch = (p: number[][], l: number[]) => () => calinskiHarabasz(p, l);
-    expect(ch(twoClusters, [0, 0, 0, 0, 0])).toThrow(/got 1 clusters/);
-    expect(ch(twoClusters, [0, 1, 2, 3, 4])).toThrow(/got 5 clusters/);
+    expect(ch(twoClusters, [0, 0, 0, 0, 0])).toThrow(/received 1 clusters/);
+    expect(ch(twoClusters, [0, 1, 2, 3, 4])).toThrow(/received 5 clusters/);
     expect(ch(twoClusters, [0, 1])).toThrow(/2 labels for 5 points/);
     expect(ch([], [])).toThrow(SemiprivError);
     expect(ch([[0, 0], [1], [2, 2]], [0, 0, 1])).toThrow(/1 at index 1/);
@@ -185,7 +185,7 @@ describe('accuracy and confusionMatrix', () => {
     expect(() => accuracy([0, 1], [0])).toThrow(/2 predictions for 1 labels/);
     expect(() => accuracy([], [])).toThrow(SemiprivError);
     expect(cm([0, 3], [0, 1])).toThrow(/predicted labels in \[0, 3\)/);
-    expect(cm([0, 1], [0, 0.5])).toThrow(/got 0.5 at index 1/);
+    expect(cm([0, 1], [0, 0.5])).toThrow(/received 0.5 at index 1/);
     expect(() => confusionMatrix([0], [0], 0)).toThrow(SemiprivError);
   });
 });

@@ -28,7 +28,7 @@ export function auroc(inlier: ArrayLike<number>, outlier: ArrayLike<number>): nu
   const nOut = outlier.length;
   if (nIn === 0 || nOut === 0) {
     const got = `${nIn} inliers and ${nOut} outliers`;
-    throw invalid(`auroc: expected inlier and outlier scores, got ${got}`);
+    throw invalid(`auroc: expected inlier and outlier scores, received ${got}`);
   }
 
   // pool both sides; indices from nIn on are outliers
@@ -39,7 +39,7 @@ export function auroc(inlier: ArrayLike<number>, outlier: ArrayLike<number>): nu
   const nanAt = scores.findIndex(Number.isNaN);
   if (nanAt >= 0) {
     const where = nanAt < nIn ? `inlier ${nanAt}` : `outlier ${nanAt - nIn}`;
-    throw invalid(`auroc: expected numeric scores, got NaN at ${where}`);
+    throw invalid(`auroc: expected numeric scores, received NaN at ${where}`);
   }
 
   // A comparison rather than a subtraction, so that ±Infinity still sorts.
@@ -182,7 +182,7 @@ export function confusionMatrix(
   checkPairs('confusionMatrix', predicted, actual);
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     const expected = 'a positive integer number of classes';
-    throw invalid(`confusionMatrix: expected ${expected}, got ${numClasses}`);
+    throw invalid(`confusionMatrix: expected ${expected}, received ${numClasses}`);
   }
 
   const zeros = (): number[] => new Array<number>(numClasses).fill(0);
@@ -206,7 +206,7 @@ export function meanStd(values: readonly number[]): {
   std: number;
 } {
   const n = values.length;
-  if (n === 0) throw invalid('meanStd: expected at least one value, got none');
+  if (n === 0) throw invalid('meanStd: expected at least one value, received none');
   let sum = 0;
   for (const v of values) sum += v;
   const mean = sum / n;
@@ -230,11 +230,11 @@ function groupClusters(what: string, points: Points, labels: ArrayLike<number>):
   const n = points.length;
   if (labels.length !== n) {
     const got = `${labels.length} labels for ${n} points`;
-    throw invalid(`${what}: expected one label per point, got ${got}`);
+    throw invalid(`${what}: expected one label per point, received ${got}`);
   }
   const dim = n > 0 ? points[0].length : 0;
   if (n > 0 && dim === 0) {
-    throw invalid(`${what}: expected points with coordinates, got none`);
+    throw invalid(`${what}: expected points with coordinates, received none`);
   }
 
   // number the clusters and sum their coordinates
@@ -247,7 +247,7 @@ function groupClusters(what: string, points: Points, labels: ArrayLike<number>):
     if (point.length !== dim) {
       throw invalid(
         `${what}: expected every point to have ${dim} coordinates, ` +
-          `got ${point.length} at index ${i}`,
+          `received ${point.length} at index ${i}`,
       );
     }
     let c = numberOf.get(labels[i]);
@@ -266,7 +266,7 @@ function groupClusters(what: string, points: Points, labels: ArrayLike<number>):
   const k = counts.length;
   if (k < 2 || k > n - 1) {
     const got = `${k} clusters of ${n} points`;
-    throw invalid(`${what}: expected 2 to n − 1 clusters, got ${got}`);
+    throw invalid(`${what}: expected 2 to n − 1 clusters, received ${got}`);
   }
 
   for (let c = 0; c < k; c++) {
@@ -285,11 +285,11 @@ function checkPairs(what: string, predicted: ArrayLike<number>, actual: ArrayLik
   if (predicted.length !== actual.length) {
     throw invalid(
       `${what}: expected one prediction per label, ` +
-        `got ${predicted.length} predictions for ${actual.length} labels`,
+        `received ${predicted.length} predictions for ${actual.length} labels`,
     );
   }
   if (actual.length === 0) {
-    throw invalid(`${what}: expected at least one label, got none`);
+    throw invalid(`${what}: expected at least one label, received none`);
   }
 }
 
@@ -297,7 +297,7 @@ function checkClass(name: string, label: number, index: number, numClasses: numb
   if (Number.isInteger(label) && label >= 0 && label < numClasses) return;
   throw invalid(
     `confusionMatrix: expected ${name} labels in [0, ${numClasses}), ` +
-      `got ${label} at index ${index}`,
+      `received ${label} at index ${index}`,
   );
 }
 

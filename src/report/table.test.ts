@@ -48,7 +48,7 @@ describe('formatTable', () => {
 
   it('rejects ragged rows and an alignment of the wrong length', () => {
     const ragged = () => formatTable(['a', 'b'], [[1]]);
-    expect(ragged).toThrow(/2 cells per row, got 1 in row 0/);
+    expect(ragged).toThrow(/2 cells per row, received 1 in row 0/);
     const short = () => formatTable(['a'], [[1]], { align: [] });
     expect(short).toThrow(SemiprivError);
   });

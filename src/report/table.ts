@@ -38,12 +38,12 @@ export function formatTable(
   rows.forEach((row, i) => {
     if (row.length === columns) return;
     const got = `${row.length} in row ${i}`;
-    throw invalid(`formatTable: expected ${columns} cells per row, got ${got}`);
+    throw invalid(`formatTable: expected ${columns} cells per row, received ${got}`);
   });
   const align = options.align ?? headers.map((_, c) => defaultAlign(rows, c));
   if (align.length !== columns) {
     const got = align.length;
-    throw invalid(`formatTable: expected ${columns} alignments, got ${got}`);
+    throw invalid(`formatTable: expected ${columns} alignments, received ${got}`);
   }
 
   const cells = rows.map((row) => row.map(String));

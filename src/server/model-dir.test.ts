@@ -77,7 +77,7 @@ describe('server model directory', () => {
     await expect(loadServerModel(dir)).rejects.toThrow('the classifier is not sized for 1 clients');
     await writeFile(path, JSON.stringify({ ...manifest, clients: [...CLIENTS].reverse() }));
     await expect(loadServerModel(dir)).rejects.toThrow(
-      'expected clients in increasing label order, got 7,4',
+      'expected clients in increasing label order, received 7,4',
     );
   });
 

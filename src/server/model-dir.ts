@@ -92,7 +92,9 @@ export async function loadServerModel(
   }));
   const labels = clients.map((c) => c.label);
   if (labels.length === 0 || labels.some((l, i) => i > 0 && l <= labels[i - 1])) {
-    throw invalid(`${where}: expected clients in increasing label order, got ${labels.join(',')}`);
+    throw invalid(
+      `${where}: expected clients in increasing label order, received ${labels.join(',')}`,
+    );
   }
   const classifier = readClassifierOptions(m.object('classifier'));
   if (classifier.height !== height || classifier.width !== width) {

@@ -20,9 +20,9 @@ describe('fitMinMax', () => {
   });
 
   it('rejects bad column counts, ragged or empty features, and NaN', () => {
-    expect(() => fitMinMax(rows(1, 2), 0)).toThrow(/got 0/);
+    expect(() => fitMinMax(rows(1, 2), 0)).toThrow(/received 0/);
     expect(() => fitMinMax(rows(1, 2), 1.5)).toThrow(SemiprivError);
-    expect(() => fitMinMax(rows(1, 2, 3), 2)).toThrow(/got 3 values/);
+    expect(() => fitMinMax(rows(1, 2, 3), 2)).toThrow(/received 3 values/);
     expect(() => fitMinMax(rows(), 2)).toThrow(/at least one row/);
     const nan = rows(1, 2, Number.NaN, 4);
     expect(() => fitMinMax(nan, 2)).toThrow(/NaN at row 1, column 0/);

@@ -35,11 +35,11 @@ export interface MinMaxScaler {
 export function fitMinMax(features: Float32Array, columns: number): MinMaxScaler {
   if (!Number.isInteger(columns) || columns < 1) {
     const expected = 'a positive integer number of columns';
-    throw invalid(`fitMinMax: expected ${expected}, got ${columns}`);
+    throw invalid(`fitMinMax: expected ${expected}, received ${columns}`);
   }
   checkFeatures('fitMinMax', features, columns);
   if (features.length === 0) {
-    throw invalid('fitMinMax: expected at least one row, got none');
+    throw invalid('fitMinMax: expected at least one row, received none');
   }
 
   const min = new Array<number>(columns).fill(Infinity);
@@ -69,7 +69,7 @@ export function applyMinMax(scaler: MinMaxScaler, features: Float32Array): Float
   const columns = min.length;
   if (max.length !== columns || columns === 0) {
     const got = `${min.length} min and ${max.length} max`;
-    throw invalid(`applyMinMax: expected a min and max per column, got ${got}`);
+    throw invalid(`applyMinMax: expected a min and max per column, received ${got}`);
   }
   checkFeatures('applyMinMax', features, columns);
 
@@ -86,13 +86,13 @@ export function applyMinMax(scaler: MinMaxScaler, features: Float32Array): Float
 function checkFeatures(what: string, features: Float32Array, columns: number): void {
   if (features.length % columns !== 0) {
     const got = `${features.length} values`;
-    throw invalid(`${what}: expected rows of ${columns} features, got ${got}`);
+    throw invalid(`${what}: expected rows of ${columns} features, received ${got}`);
   }
   const bad = features.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     const row = Math.floor(bad / columns);
     const got = `${features[bad]} at row ${row}, column ${bad % columns}`;
-    throw invalid(`${what}: expected finite features, got ${got}`);
+    throw invalid(`${what}: expected finite features, received ${got}`);
   }
 }
 

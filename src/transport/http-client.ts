@@ -179,10 +179,13 @@ export function normaliseUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new SemiprivError('SP_OPTION', `expected a client URL like http://host:port, got ${url}`);
+    throw new SemiprivError(
+      'SP_OPTION',
+      `expected a client URL like http://host:port, received ${url}`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new SemiprivError('SP_OPTION', `expected an http or https URL, got ${url}`);
+    throw new SemiprivError('SP_OPTION', `expected an http or https URL, received ${url}`);
   }
   return parsed.href.replace(/\/+$/, '');
 }

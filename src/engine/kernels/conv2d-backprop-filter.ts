@@ -113,7 +113,7 @@ function conv2dBackpropFilter(args: WasmKernelArgs): TensorInfo {
   if (info.dataFormat !== 'channelsLast') {
     throw new SemiprivError(
       'SP_BACKEND',
-      `wasm Conv2DBackpropFilter: expected data format NHWC, got ${attrs.dataFormat}`,
+      `wasm Conv2DBackpropFilter: expected data format NHWC, received ${attrs.dataFormat}`,
     );
   }
   return backpropFilter(args.backend, x, dy, info, attrs.filterShape);
