@@ -106,8 +106,9 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
       images: set.count,
       seed,
     });
+    const images = set.count === 1 ? '1 image' : `${set.count} images`;
     process.stdout.write(
-      `client ${label}: trained on ${set.count} images, saved to ${dir} ` +
+      `client ${label}: trained on ${images}, saved to ${dir} ` +
         `(fingerprint ${manifest.fingerprint.slice(0, 12)}…)\n`,
     );
   } finally {

@@ -2,7 +2,8 @@
  * The CLI's logger: pino, written either as JSON lines or as short readable text lines.
  */
 import { pino, type Logger } from 'pino';
-import { setRootLogger } from '../log.js';
+import { SemiprivError } from '../errors.js';
+import { LOG_LEVELS, setRootLogger } from '../log.js';
 
 /** How log lines are written. */
 export type LogFormat = 'text' | 'json';
@@ -31,8 +32,9 @@ export function formatLogLine(line: string): string {
   return `${time} ${level}${node}${label} ${String(record.msg ?? '')}${fields ? ` ${fields}` : ''}\n`;
 }
 
+/** Four significant digits, without trailing zeros or an exponent: 0.6, 33280, 0.0005. */
 function round(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
 /** Installs the CLI logger on stderr and returns it. */
@@ -44,4 +46,26 @@ export function setupLogging(level: string, format: LogFormat): Logger {
   const logger = pino({ name: 'semipriv', level }, destination);
   setRootLogger(logger);
   return logger;
+}
+
+/** The level from SEMIPRIV_LOG_LEVEL, or the default: warn on a terminal, info elsewhere. */
+export function logLevel(value: string | undefined, terminal: boolean): string {
+  if (value === undefined || value === '') return terminal ? 'warn' : 'info';
+  if (!LOG_LEVELS.includes(value)) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `SEMIPRIV_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, received "${value}"`,
+    );
+  }
+  return value;
+}
+
+/** The format from SEMIPRIV_LOG_FORMAT: readable text lines unless it says json. */
+export function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined || value === '' || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  throw new SemiprivError(
+    'SP_OPTION',
+    `SEMIPRIV_LOG_FORMAT: expected text or json, received "${value}"`,
+  );
 }

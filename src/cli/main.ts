@@ -3,9 +3,8 @@
  * The `semipriv` command line: dispatches to one command per subcommand name.
  */
 import { SemiprivError } from '../errors.js';
-import { LOG_LEVELS } from '../log.js';
 import { reportFailure } from './exit.js';
-import { setupLogging, type LogFormat } from './logging.js';
+import { logFormat, logLevel, setupLogging } from './logging.js';
 import { formatHelp, parseFlags, type CommandSpec, type ParsedFlags } from './options.js';
 import { RUN_SPEC, runCommand } from './run-command.js';
 import { EXPERIMENT_SPEC, experimentCommand } from './experiment-command.js';
@@ -91,8 +90,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${formatHelp(command.spec)}\n`);
     return 0;
   }
-  const format: LogFormat = process.env.SEMIPRIV_LOG_FORMAT === 'json' ? 'json' : 'text';
-  setupLogging(logLevel(process.env.SEMIPRIV_LOG_LEVEL), format);
+  setupLogging(
+    logLevel(process.env.SEMIPRIV_LOG_LEVEL, process.stderr.isTTY),
+    logFormat(process.env.SEMIPRIV_LOG_FORMAT),
+  );
   await command.run(flags, positionals);
   return 0;
 }
@@ -105,15 +106,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = reportFailure(error);
   },
 );
-
-/** The level from SEMIPRIV_LOG_LEVEL, or the default: warn on a terminal, info elsewhere. */
-function logLevel(value: string | undefined): string {
-  if (value === undefined || value === '') return process.stderr.isTTY ? 'warn' : 'info';
-  if (!LOG_LEVELS.includes(value)) {
-    throw new SemiprivError(
-      'SP_OPTION',
-      `SEMIPRIV_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, received "${value}"`,
-    );
-  }
-  return value;
-}

@@ -140,7 +140,9 @@ export class HttpEndpoint implements ClientEndpoint {
             hint: "Trust the client's certificate: start the server with NODE_EXTRA_CA_CERTS=ca.pem.",
           });
         }
-        this.log.warn({ client: this.label, url: this.url, attempt, failure }, 'request failed');
+        // before /v1/info answers, the label is not known yet
+        const client = this.label < 0 ? undefined : this.label;
+        this.log.warn({ client, url: this.url, attempt, failure }, 'request failed');
         await pause(attempt);
         continue;
       }
