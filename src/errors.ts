@@ -120,7 +120,7 @@ export class SemiprivError extends Error {
 
   /** `options.hint` replaces the code's catalogue hint where the situation calls for another. */
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
-    super(message, { cause: options?.cause });
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SemiprivError';
     this.code = code;
     this.status = ERROR_CODES[code].status;

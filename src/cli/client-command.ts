@@ -66,8 +66,9 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
   const dir = requiredFlag(flags, 'modelDir');
   if (flags.label === undefined) throw new SemiprivError('SP_OPTION', '--label is required');
   const label = integerFlag(flags, 'label', 0);
-  if (label > 255)
+  if (label > 255) {
     throw new SemiprivError('SP_OPTION', `--label: expected 0–255, received ${label}`);
+  }
   const epochs = integerFlag(flags, 'epochs', 50, 1);
   const batchSize = integerFlag(flags, 'batchSize', 32, 1);
   const latentDim = integerFlag(flags, 'latentDim', DEFAULT_BIBAE_OPTIONS.latentDim, 1);
