@@ -30,7 +30,7 @@ const MODEL_DIR: FlagSpec = {
 const IMAGES: FlagSpec = {
   name: 'images',
   type: 'string',
-  description: 'IDX image file (.gz too), or a folder of 28×28 PNG/JPEG files',
+  description: 'IDX image file (.gz too), a 28×28 PNG/JPEG file, or a folder of them',
 };
 
 /** Flags of `semipriv client train`. */
@@ -125,7 +125,7 @@ export const CLIENT_SCORE_SPEC: CommandSpec = {
   usage: 'semipriv client score --model-dir DIR --images PATH --out FILE',
   flags: [
     MODEL_DIR,
-    { ...IMAGES, description: 'The labelled images the server sent: IDX file or folder' },
+    { ...IMAGES, description: 'The labelled images the server sent: IDX file or image folder' },
     { name: 'out', type: 'string', description: 'Scores file to write (JSON)' },
     BACKEND_FLAG,
   ],

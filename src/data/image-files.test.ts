@@ -99,6 +99,17 @@ describe('readImages', () => {
     expect((await readImages(dir)).count).toBe(1);
   });
 
+  it('reads a single PNG file as a set of one image, but not as labelled images', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'semipriv-images-')), 'probe.png');
+    await writeFile(file, await encodePng(ramp(9), 28, 28));
+    const one = await readImages(file);
+    expect(one.count).toBe(1);
+    expect(one.images).toEqual(ramp(9));
+    await expect(readImages(file, { labels: true })).rejects.toThrow(
+      'expected labelled images as a folder with one subfolder per label',
+    );
+  });
+
   it('reads an IDX image file alone, or with its sibling label file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'semipriv-images-'));
     const images = join(dir, 'probe-images-idx3-ubyte');

@@ -136,6 +136,7 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
   const info = await stat(path).catch(() => null);
   if (!info) throw new SemiprivError('SP_OPTION', `${path}: no such file or folder`);
   if (info.isDirectory()) return readImageFolder(path, options);
+  if (EXTENSIONS.has(extension(path))) return readImageFile(path, options);
 
   if (options.labels) {
     const labelsPath = typeof options.labels === 'string' ? options.labels : siblingLabels(path);
@@ -196,6 +197,21 @@ async function readImageFolder(dir: string, options: ReadImagesOptions): Promise
     decoded.forEach((pixels, j) => images.set(pixels, (start + j) * size));
   }
   return { images, labels, count: files.length, ...shape };
+}
+
+/** One PNG or JPEG file as a set of one image; a label needs the folder layout. */
+async function readImageFile(path: string, options: ReadImagesOptions): Promise<ImageSet> {
+  if (options.labels) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `${path}: expected labelled images as a folder with one subfolder per label, ` +
+        'received a single image file',
+    );
+  }
+  const shape = options.shape ?? DEFAULT_IMAGE_SHAPE;
+  const bytes = await readFile(path);
+  const images = await decodeImage(bytes, { shape, name: path, resize: options.resize });
+  return { images, labels: new Uint8Array(1), count: 1, ...shape };
 }
 
 function folderLabel(dir: string, file: string): number {
