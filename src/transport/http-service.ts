@@ -196,7 +196,9 @@ export function errorReply(
 export interface RequestFacts {
   /** The node's body limit in bytes. */
   bodyLimit?: number;
+  /** The request's content-type header. */
   contentType?: string;
+  /** The request's content-length header, in bytes. */
   contentLength?: string;
 }
 
