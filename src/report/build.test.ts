@@ -124,7 +124,11 @@ describe('buildReport', () => {
     const { results, files } = await buildReport(copy);
     expect(results.missing).toEqual(['fashion-mnist-nae100-seed1-ncl3000']);
     expect(results.summaries[3].seeds).toEqual([0]);
-    expect(await readFile(files.html, 'utf8')).toContain('<strong>Incomplete:</strong> 1 cells');
+    const sentence = '1 cell of the grid is not finished yet: fashion-mnist-nae100-seed1-ncl3000.';
+    expect(await readFile(files.html, 'utf8')).toContain(
+      `<strong>Incomplete:</strong> ${sentence}`,
+    );
+    expect(await readFile(files.markdown, 'utf8')).toContain(`**Incomplete:** ${sentence}`);
   });
 
   it('refuses a folder that holds no experiment', async () => {

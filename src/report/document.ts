@@ -40,6 +40,28 @@ export interface ReportDocument {
   notes: string[];
 }
 
+/**
+ * `count` followed by `noun`, in the plural unless `count` is 1.
+ *
+ * @example
+ * counted(1, 'cell'); // '1 cell'
+ * counted(3, 'cell'); // '3 cells'
+ */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * The sentence that lists the grid's unfinished cells, or null when every cell is done.
+ * Plain text: each format escapes and emphasises it its own way.
+ */
+export function incompleteSentence(missing: readonly string[]): string | null {
+  if (missing.length === 0) return null;
+  const verb = missing.length === 1 ? 'is' : 'are';
+  const subject = `${counted(missing.length, 'cell')} of the grid ${verb}`;
+  return `${subject} not finished yet: ${missing.join(', ')}.`;
+}
+
 /** Notes printed under the tables of every report. */
 export const REPORT_NOTES: readonly string[] = [
   'Leakage L is N_classifier / N_private: the share of the clients’ private images that the ' +

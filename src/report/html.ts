@@ -4,7 +4,7 @@
  * the page has laid it out with a non-zero size, so that a headless browser can
  * check the page.
  */
-import type { ReportDocument, ReportFigure } from './document.js';
+import { counted, incompleteSentence, type ReportDocument, type ReportFigure } from './document.js';
 import type { ReportTable } from './tables.js';
 
 const STYLE = `
@@ -56,14 +56,10 @@ export function reportHtml(doc: ReportDocument): string {
     '<h1>semipriv experiment report</h1>',
     `<p>A reproduction of <cite>${escape(results.paper.title)}</cite> ` +
       `(${escape(results.paper.authors)}) with semipriv. ` +
-      `Generated ${escape(results.generated)} from ${results.cells.length} cells.</p>`,
+      `Generated ${escape(results.generated)} from ${counted(results.cells.length, 'cell')}.</p>`,
   ];
-  if (results.missing.length > 0) {
-    body.push(
-      `<p><strong>Incomplete:</strong> ${results.missing.length} cells of the grid are not ` +
-        `finished yet: ${escape(results.missing.join(', '))}.</p>`,
-    );
-  }
+  const incomplete = incompleteSentence(results.missing);
+  if (incomplete) body.push(`<p><strong>Incomplete:</strong> ${escape(incomplete)}</p>`);
 
   for (const section of doc.sections) {
     body.push(`<h2 id="${section.dataset}">${escape(section.dataset)}</h2>`);

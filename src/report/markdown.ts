@@ -2,7 +2,7 @@
  * The report as Markdown, for reading in a repository: the same tables as the
  * HTML page, and the figures as links to the PNG files beside it.
  */
-import type { ReportDocument } from './document.js';
+import { counted, incompleteSentence, type ReportDocument } from './document.js';
 import type { ReportTable } from './tables.js';
 
 /**
@@ -17,16 +17,11 @@ export function reportMarkdown(doc: ReportDocument): string {
     '# semipriv experiment report',
     '',
     `A reproduction of _${results.paper.title}_ (${results.paper.authors}) with semipriv. ` +
-      `Generated ${results.generated} from ${results.cells.length} cells.`,
+      `Generated ${results.generated} from ${counted(results.cells.length, 'cell')}.`,
     '',
   ];
-  if (results.missing.length > 0) {
-    lines.push(
-      `**Incomplete:** ${results.missing.length} cells of the grid are not finished yet: ` +
-        `${results.missing.join(', ')}.`,
-      '',
-    );
-  }
+  const incomplete = incompleteSentence(results.missing);
+  if (incomplete) lines.push(`**Incomplete:** ${incomplete}`, '');
 
   for (const section of doc.sections) {
     lines.push(`## ${section.dataset}`, '');
