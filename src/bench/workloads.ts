@@ -185,7 +185,7 @@ export function classifierStep(data: ClassifierData): StepWorkload {
 
 /** The server's trained parts: score scaling and classifier. */
 export interface ServerParts {
-  scaler: scaling.MinMaxScaler;
+  scaler: scaling.StandardScaler;
   classifier: Classifier;
 }
 
@@ -196,7 +196,7 @@ export interface ServerParts {
 export function untrainedServer(data: ClassifierData): ServerParts {
   const options = { ...DEFAULT_CLASSIFIER_OPTIONS, testViews: false };
   return {
-    scaler: scaling.fitMinMax(data.scores, DEFAULT_CLASSIFIER_OPTIONS.numScores),
+    scaler: scaling.fitStandard(data.scores, DEFAULT_CLASSIFIER_OPTIONS.numScores),
     classifier: new Classifier(options, createRng(1)),
   };
 }
@@ -208,6 +208,6 @@ export function classify(
   pixels: Uint8Array,
   count: number,
 ): Float32Array {
-  const features = scaling.applyMinMax(server.scaler, scoreFeatures(scores, count));
+  const features = scaling.applyStandard(server.scaler, scoreFeatures(scores, count));
   return server.classifier.predict(pixels, features, count);
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.js';
+import { tf, type Tensor4D } from '../engine/tf.js';
 import { createRng } from '../random.js';
 import { accuracy } from '../report/metrics.js';
 import { moveImages, testViews } from './augment.js';
@@ -67,6 +68,36 @@ describe('Classifier', () => {
     expect(accuracy(argmaxRows(p, 3), data.labels)).toBe(1);
     expect(clf.params.list()).toHaveLength(2); // only the dense layer's kernel and bias
     clf.dispose();
+  });
+
+  it('drops image features during training but never scores', () => {
+    // blank images give zero image features (the convolutions' biases start at 0), so a
+    // training-time forward pass differs from the plain one only if scores are dropped
+    const clf = new Classifier({ ...options, dropout: 0.5 }, createRng(2));
+    const images = tf.zeros([4, 28, 28, 1]) as Tensor4D;
+    const scores = tf.tensor2d(
+      Array.from({ length: 24 }, (_, i) => (i % 7) / 7),
+      [4, 6],
+    );
+    const plain = clf.logits(images, scores).arraySync();
+    const training = clf.logits(images, scores, 11).arraySync();
+    training.flat().forEach((v, i) => expect(v).toBeCloseTo(plain.flat()[i], 5));
+    tf.dispose([images, scores]);
+    clf.dispose();
+  });
+
+  it('adds the own losses of the image part and the score part when weighted', () => {
+    // at the start every part guesses about uniformly, so each loss is near ln 3
+    const firstLoss = (auxiliaryWeight: number): number => {
+      const losses: number[] = [];
+      const clf = new Classifier({ ...options, epochs: 1, auxiliaryWeight }, createRng(4));
+      clf.fit(bars(32, 3), createRng(5), (_e, _n, loss) => losses.push(loss));
+      clf.dispose();
+      return losses[0];
+    };
+    const joint = firstLoss(0);
+    expect(joint).toBeGreaterThan(0.8);
+    expect(firstLoss(1) / joint).toBeGreaterThan(2.5);
   });
 
   it('answers probabilities that sum to one per probe', () => {

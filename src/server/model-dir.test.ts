@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend.js';
 import { Classifier, DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
 import { createRng } from '../random.js';
 import { loadServerModel, saveServerModel } from './model-dir.js';
+import type { StandardScaler } from './scaling.js';
 import type { ServerModel } from './server.js';
 
 const OPTIONS = {
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
   model = {
     labels: [4, 7],
-    scaler: { min: [0, 1, 2, 3], max: [1, 2, 3, 4] },
+    scaler: { mean: [0, 1, 2, 3], std: [1, 2, 3, 4] },
     classifier: new Classifier(OPTIONS, createRng(3)),
   };
 });
@@ -66,6 +67,16 @@ describe('server model directory', () => {
       message:
         `${join(dir, 'scaler.json')}: SHA-256 differs from manifest.json; the file was ` +
         'altered',
+    });
+  });
+
+  it('asks to train again a model saved with min–max scaling', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'semipriv-server-')), 'model');
+    const minMax = { min: [0, 0, 0, 0], max: [1, 1, 1, 1] } as unknown as StandardScaler;
+    await saveServerModel(dir, { ...model, scaler: minMax }, CLIENTS, { images: 10, seed: 3 });
+    await expect(loadServerModel(dir)).rejects.toMatchObject({
+      code: 'SP_MODEL_INVALID',
+      message: expect.stringContaining('min–max scaling from an earlier semipriv'),
     });
   });
 

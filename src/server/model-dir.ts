@@ -18,7 +18,7 @@ import {
   writeModelDir,
 } from '../model/weights-file.js';
 import { createRng } from '../random.js';
-import type { MinMaxScaler } from './scaling.js';
+import type { StandardScaler } from './scaling.js';
 import type { ServerModel } from './server.js';
 
 /** A client as the server model records it. */
@@ -110,9 +110,15 @@ export async function loadServerModel(
   if (!scalerBytes) throw invalid(`${where}: expected ${SCALER_FILE} among the model's files`);
   const scalerFile = new TextDecoder().decode(scalerBytes);
   const s = JsonFields.parse(scalerFile, `${dir}/${SCALER_FILE}`, 'SP_MODEL_INVALID');
-  const scaler: MinMaxScaler = {
-    min: s.numbers('min', 2 * labels.length),
-    max: s.numbers('max', 2 * labels.length),
+  if (s.has('min') && !s.has('mean')) {
+    throw invalid(
+      `${dir}/${SCALER_FILE}: min–max scaling from an earlier semipriv; the server now ` +
+        'standardises scores, so train the server again',
+    );
+  }
+  const scaler: StandardScaler = {
+    mean: s.numbers('mean', 2 * labels.length),
+    std: s.numbers('std', 2 * labels.length),
   };
 
   const model = new Classifier(classifier, createRng(0));

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SemiprivError } from '../errors.js';
-import { applyMinMax, fitMinMax, type MinMaxScaler } from './scaling.js';
+import {
+  applyMinMax,
+  applyStandard,
+  fitMinMax,
+  fitStandard,
+  STANDARD_LIMIT,
+  type MinMaxScaler,
+} from './scaling.js';
 
 const rows = (...values: number[]): Float32Array => Float32Array.from(values);
 
@@ -62,5 +69,39 @@ describe('applyMinMax', () => {
     expect(() => applyMinMax(lopsided, rows(0, 0))).toThrow(/2 min and 1 max/);
     expect(() => applyMinMax(scaler, rows(1, 2, 3))).toThrow(SemiprivError);
     expect(() => applyMinMax(scaler, rows(1, Infinity))).toThrow(/Infinity/);
+  });
+});
+
+describe('fitStandard', () => {
+  it('finds the mean and population standard deviation of each column', () => {
+    // column 0: 1, 3 → mean 2, std 1; column 1: 10, 30 → mean 20, std 10
+    expect(fitStandard(rows(1, 10, 3, 30), 2)).toEqual({ mean: [2, 20], std: [1, 10] });
+  });
+
+  it('rejects what fitMinMax rejects', () => {
+    expect(() => fitStandard(rows(), 2)).toThrow(/at least one row/);
+    expect(() => fitStandard(rows(1, Number.NaN), 2)).toThrow(/NaN at row 0, column 1/);
+  });
+});
+
+describe('applyStandard', () => {
+  const scaler = { mean: [2, 20], std: [1, 10] };
+
+  it('centres and scales each column by its own statistics', () => {
+    // (4 − 2)/1 = 2, (15 − 20)/10 = −0.5
+    expect(Array.from(applyStandard(scaler, rows(4, 15, 2, 20)))).toEqual([2, -0.5, 0, 0]);
+  });
+
+  it('clips far outliers and maps a constant column to 0', () => {
+    const scaled = applyStandard(scaler, rows(1000, -1000));
+    expect(Array.from(scaled)).toEqual([STANDARD_LIMIT, -STANDARD_LIMIT]);
+    const constant = fitStandard(rows(7, 1, 7, 3), 2);
+    expect(Array.from(applyStandard(constant, rows(100, 2)))).toEqual([0, 0]);
+  });
+
+  it('rejects a malformed scaler and features of the wrong width', () => {
+    const lopsided = { mean: [0, 0], std: [1] };
+    expect(() => applyStandard(lopsided, rows(0, 0))).toThrow(/2 means and 1 deviations/);
+    expect(() => applyStandard(scaler, rows(1, 2, 3))).toThrow(SemiprivError);
   });
 });

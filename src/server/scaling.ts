@@ -1,8 +1,13 @@
 /**
- * Min–max scaling of the score features the server classifies.
- * Reconstruction errors and discriminator scores come on different scales;
- * the range is fitted once on the labelled subset and then applied to every
- * later probe, so that each feature column lies in [0, 1].
+ * Scaling of the score features. Reconstruction errors and discriminator
+ * scores come on different scales; statistics are fitted once on the
+ * labelled subset and then applied to every later probe.
+ *
+ * The server classifier sees standardised columns (mean 0, standard deviation
+ * 1): min–max scaling lets a few far outliers squeeze the bulk of a column
+ * into a sliver of [0, 1], which the classifier's score weights then need many
+ * more steps to resolve. Min–max scaling remains for the separability indices,
+ * which are defined on points in [0, 1].
  */
 import { SemiprivError } from '../errors.js';
 
@@ -79,6 +84,70 @@ export function applyMinMax(scaler: MinMaxScaler, features: Float32Array): Float
     const range = max[c] - min[c];
     if (range === 0) continue;
     scaled[i] = Math.min(1, Math.max(0, (features[i] - min[c]) / range));
+  }
+  return scaled;
+}
+
+/** The fitted mean and standard deviation of each feature column, saved with the server model. */
+export interface StandardScaler {
+  mean: number[];
+  std: number[];
+}
+
+/**
+ * How far from the mean, in standard deviations, a scaled value may lie: a probe unlike any
+ * labelled image (a blank or noise image, say) must not drive the classifier with one huge input.
+ */
+export const STANDARD_LIMIT = 8;
+
+/**
+ * Fits the mean and (population) standard deviation of each column of `features`.
+ *
+ * @param features - `n × columns` values, row-major, n ≥ 1, all finite.
+ * @param columns - The number of feature columns, e.g. two per client.
+ * @throws SemiprivError `SP_OPTION` on the same inputs as {@link fitMinMax}.
+ *
+ * @example
+ * // Rows (1, 10) and (3, 30): column 0 has mean 2 and std 1, column 1 mean 20 and std 10.
+ * const scaler = fitStandard(Float32Array.of(1, 10, 3, 30), 2);
+ * applyStandard(scaler, Float32Array.of(4, 20)); // Float32Array [2, 0]
+ */
+export function fitStandard(features: Float32Array, columns: number): StandardScaler {
+  // fitMinMax validates the arguments; the range itself is not needed
+  fitMinMax(features, columns);
+
+  const rows = features.length / columns;
+  const mean = new Array<number>(columns).fill(0);
+  for (let i = 0; i < features.length; i++) mean[i % columns] += features[i] / rows;
+  const variance = new Array<number>(columns).fill(0);
+  for (let i = 0; i < features.length; i++) {
+    variance[i % columns] += (features[i] - mean[i % columns]) ** 2 / rows;
+  }
+  return { mean, std: variance.map(Math.sqrt) };
+}
+
+/**
+ * Standardises each column of `features` with the fitted statistics, clipping to
+ * ±{@link STANDARD_LIMIT}; a column that was constant when fitted maps to 0.
+ *
+ * @throws SemiprivError `SP_OPTION` when `mean` and `std` differ in length, or `features` is
+ *   not a whole number of rows or holds a value that is not finite.
+ */
+export function applyStandard(scaler: StandardScaler, features: Float32Array): Float32Array {
+  const { mean, std } = scaler;
+  const columns = mean.length;
+  if (std.length !== columns || columns === 0) {
+    const got = `${mean.length} means and ${std.length} deviations`;
+    throw invalid(`applyStandard: expected a mean and deviation per column, received ${got}`);
+  }
+  checkFeatures('applyStandard', features, columns);
+
+  const scaled = new Float32Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const c = i % columns;
+    if (std[c] === 0) continue;
+    const z = (features[i] - mean[c]) / std[c];
+    scaled[i] = Math.min(STANDARD_LIMIT, Math.max(-STANDARD_LIMIT, z));
   }
   return scaled;
 }

@@ -9,7 +9,7 @@ import type { Scores } from '../model/bibae.js';
 import { argmaxRows, Classifier, type ClassifierOptions } from '../model/classifier.js';
 import { createRng } from '../random.js';
 import type { ClientEndpoint, ProbeBatch } from '../transport/types.js';
-import { applyMinMax, fitMinMax, type MinMaxScaler } from './scaling.js';
+import { applyStandard, fitStandard, type StandardScaler } from './scaling.js';
 
 /** Options of {@link Server.train}. */
 export interface ServerTrainOptions {
@@ -22,7 +22,7 @@ export interface ServerTrainOptions {
 /** What a trained server keeps: the client order, the score scaling and the classifier. */
 export interface ServerModel {
   readonly labels: readonly number[];
-  readonly scaler: MinMaxScaler;
+  readonly scaler: StandardScaler;
   readonly classifier: Classifier;
 }
 
@@ -37,8 +37,8 @@ export interface Classification {
 /**
  * Turns raw client scores into classifier features, row-major N × 2·clients: for client j,
  * column 2j is ln(reconstruction error) and 2j + 1 the discriminator score. The logarithm is
- * a departure from plain min–max scaling: errors are heavy-tailed, and on a log scale the
- * clients' inlier and outlier errors spread over the unit interval instead of crowding at 0.
+ * there because errors are heavy-tailed: on a log scale the clients' inlier and outlier errors
+ * spread out instead of crowding near 0.
  */
 export function scoreFeatures(perClient: readonly Scores[], count: number): Float32Array {
   const columns = perClient.length * 2;
@@ -112,7 +112,7 @@ export class Server {
     }
 
     // scaling statistics come from the labelled subset only
-    const scaler = fitMinMax(rawFeatures, labels.length * 2);
+    const scaler = fitStandard(rawFeatures, labels.length * 2);
     const classifier = new Classifier(
       { ...options.classifier, numClasses: labels.length, numScores: labels.length * 2 },
       createRng(options.seed).fork(2000),
@@ -120,7 +120,7 @@ export class Server {
     const loss = classifier.fit(
       {
         pixels: labelled.images,
-        scores: applyMinMax(scaler, rawFeatures),
+        scores: applyStandard(scaler, rawFeatures),
         labels: targets,
         count: labelled.count,
       },
@@ -145,7 +145,7 @@ export class Server {
     const model = this.requireModel();
     const probabilities = model.classifier.predict(
       probes.images,
-      applyMinMax(model.scaler, rawFeatures),
+      applyStandard(model.scaler, rawFeatures),
       probes.count,
     );
     const index = argmaxRows(probabilities, model.labels.length);

@@ -16,6 +16,7 @@ import { AUGMENTATION_PRESETS } from '../model/augment.js';
 import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
 import type { EpochReport } from '../model/train.js';
 import { Server, scoreFeatures, type ServerTrainOptions } from '../server/server.js';
+import { fitMinMax } from '../server/scaling.js';
 import type { ClientInfo } from '../transport/types.js';
 import { evaluateClients, zeroLeakagePredictions, type ClientEvaluation } from './evaluate.js';
 import { WorkerPool, type TrainJob } from './worker-pool.js';
@@ -235,11 +236,9 @@ export function fitAndEvaluate(
   events: RunEvents = {},
 ): Evaluation {
   const start = performance.now();
-  const model = server.fit(
-    labelled.set,
-    scoreFeatures(labelled.scores, labelled.set.count),
-    options,
-    (epoch, epochs, loss) => events.onClassifierEpoch?.(epoch, epochs, loss),
+  const labelledFeatures = scoreFeatures(labelled.scores, labelled.set.count);
+  server.fit(labelled.set, labelledFeatures, options, (epoch, epochs, loss) =>
+    events.onClassifierEpoch?.(epoch, epochs, loss),
   );
   const classifierSeconds = (performance.now() - start) / 1000;
 
@@ -250,7 +249,13 @@ export function fitAndEvaluate(
   return {
     testAccuracy: accuracy(predicted, test.set.labels),
     zeroLeakageAccuracy: accuracy(zeroLeak, test.set.labels),
-    clients: evaluateClients(test.scores, test.set.labels, infos, model.scaler),
+    // the separability indices are defined on min–max scaled points, as in the paper's tables
+    clients: evaluateClients(
+      test.scores,
+      test.set.labels,
+      infos,
+      fitMinMax(labelledFeatures, 2 * infos.length),
+    ),
     predicted,
     classifierSeconds,
   };
