@@ -71,7 +71,8 @@ export const REPORT_NOTES: readonly string[] = [
   'The baselines fit the same classifier on the image alone (images only) and on the ' +
     'clients’ scores alone (scores only), on the same labelled subset and seed as the scheme.',
   'CSM (Calinski–Harabasz) and DB (Davies–Bouldin) are computed on each client’s ' +
-    'test-probe points (ln error, discriminator score) after the server’s min–max scaling, ' +
+    'test-probe points (ln error, discriminator score), min–max scaled with ranges fitted on ' +
+    'the labelled subset, ' +
     'inliers against outliers. Both indices depend on how the axes are scaled, so they ' +
     'compare with the paper’s tables in their ranking of classes more than in value.',
   'The confusion matrix and the scatter plots show one run per dataset: the smallest N_AE ' +

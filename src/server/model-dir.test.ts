@@ -80,6 +80,20 @@ describe('server model directory', () => {
     });
   });
 
+  it('asks to train again a model whose classifier settings lack a newer one', async () => {
+    const dir = await saved();
+    const path = join(dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8'));
+    delete manifest.classifier.auxiliaryWeight;
+    await writeFile(path, JSON.stringify(manifest));
+    await expect(loadServerModel(dir)).rejects.toMatchObject({
+      code: 'SP_MODEL_INVALID',
+      message:
+        `${path}: the classifier settings lack auxiliaryWeight: the model was saved by an ` +
+        'earlier semipriv; train the server again',
+    });
+  });
+
   it('refuses a manifest whose clients do not fit the classifier', async () => {
     const dir = await saved();
     const path = join(dir, 'manifest.json');

@@ -96,7 +96,7 @@ export async function loadServerModel(
       `${where}: expected clients in increasing label order, received ${labels.join(',')}`,
     );
   }
-  const classifier = readClassifierOptions(m.object('classifier'));
+  const classifier = readClassifierOptions(m.object('classifier'), where);
   if (classifier.height !== height || classifier.width !== width) {
     throw invalid(`${where}: image shape ${height}×${width} differs from the classifier's`);
   }
@@ -113,7 +113,7 @@ export async function loadServerModel(
   if (s.has('min') && !s.has('mean')) {
     throw invalid(
       `${dir}/${SCALER_FILE}: min–max scaling from an earlier semipriv; the server now ` +
-        'standardises scores, so train the server again',
+        'standardises scores; train the server again',
     );
   }
   const scaler: StandardScaler = {
@@ -159,7 +159,15 @@ const WHOLE_OPTIONS = new Set([
   'batchSize',
 ]);
 
-function readClassifierOptions(c: JsonFields): ClassifierOptions {
+function readClassifierOptions(c: JsonFields, where: string): ClassifierOptions {
+  // a setting added since the model was saved: the classifier would not train the same way
+  const missing = Object.keys(DEFAULT_CLASSIFIER_OPTIONS).filter((key) => !c.has(key));
+  if (missing.length > 0) {
+    throw invalid(
+      `${where}: the classifier settings lack ${missing.join(', ')}: the model was saved by an ` +
+        'earlier semipriv; train the server again',
+    );
+  }
   // the defaults list every option with its type, so one added later is read without edits here
   return c.like(DEFAULT_CLASSIFIER_OPTIONS, WHOLE_OPTIONS) as unknown as ClassifierOptions;
 }

@@ -78,14 +78,10 @@ export function applyMinMax(scaler: MinMaxScaler, features: Float32Array): Float
   }
   checkFeatures('applyMinMax', features, columns);
 
-  const scaled = new Float32Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const c = i % columns;
+  return mapColumns(features, columns, (v, c) => {
     const range = max[c] - min[c];
-    if (range === 0) continue;
-    scaled[i] = Math.min(1, Math.max(0, (features[i] - min[c]) / range));
-  }
-  return scaled;
+    return range === 0 ? 0 : Math.min(1, Math.max(0, (v - min[c]) / range));
+  });
 }
 
 /** The fitted mean and standard deviation of each feature column, saved with the server model. */
@@ -142,14 +138,21 @@ export function applyStandard(scaler: StandardScaler, features: Float32Array): F
   }
   checkFeatures('applyStandard', features, columns);
 
-  const scaled = new Float32Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const c = i % columns;
-    if (std[c] === 0) continue;
-    const z = (features[i] - mean[c]) / std[c];
-    scaled[i] = Math.min(STANDARD_LIMIT, Math.max(-STANDARD_LIMIT, z));
-  }
-  return scaled;
+  return mapColumns(features, columns, (v, c) => {
+    if (std[c] === 0) return 0;
+    return Math.min(STANDARD_LIMIT, Math.max(-STANDARD_LIMIT, (v - mean[c]) / std[c]));
+  });
+}
+
+/** A new array with `f(value, column)` in place of every value of the row-major `features`. */
+function mapColumns(
+  features: Float32Array,
+  columns: number,
+  f: (value: number, column: number) => number,
+): Float32Array {
+  const out = new Float32Array(features.length);
+  for (let i = 0; i < features.length; i++) out[i] = f(features[i], i % columns);
+  return out;
 }
 
 function checkFeatures(what: string, features: Float32Array, columns: number): void {

@@ -21,8 +21,8 @@ export interface ClientEvaluation {
 
 /**
  * Separability of every client's scores on labelled test probes. The 2-D points are the
- * features the server classifier sees: ln(error) and discriminator score, min–max scaled with
- * the server's statistics.
+ * features the server classifier sees, ln(error) and discriminator score, but min–max scaled
+ * with `scaler` (fitted on the labelled subset), as the paper's separability tables are.
  */
 export function evaluateClients(
   perClient: readonly Scores[],
