@@ -9,6 +9,7 @@ import type { EpochReport } from '../model/train.js';
 import { SemiprivError } from '../errors.js';
 import { currentEnvironment } from './environment.js';
 import { Eta } from './eta.js';
+import { FinishedClientsFolder } from './finished-clients.js';
 import {
   mergeGrids,
   normaliseGrid,
@@ -152,17 +153,26 @@ export async function runExperiment(
       } else {
         eta.start(`${spec.key}/train`);
         status(setName, 'training clients');
-        const { manifest, scores } = await steps.scoreClientSet(spec, {
-          ...stepEvents,
-          onProgress: (fraction) => eta.progress(`${spec.key}/train`, fraction),
-          onScoring: () => {
-            eta.finish(`${spec.key}/train`);
-            eta.start(`${spec.key}/score`);
-            status(setName, 'scoring probes');
+        const finished = new FinishedClientsFolder(store.finishedClientsDir(spec.key));
+        const { manifest, scores } = await steps.scoreClientSet(
+          spec,
+          {
+            ...stepEvents,
+            onProgress: (fraction) => eta.progress(`${spec.key}/train`, fraction),
+            onClientsReused: (labels) => {
+              log.info({ clientSet: spec.key, clients: labels }, 'finished clients reused');
+            },
+            onScoring: () => {
+              eta.finish(`${spec.key}/train`);
+              eta.start(`${spec.key}/score`);
+              status(setName, 'scoring probes');
+            },
           },
-        });
+          finished,
+        );
         eta.finish(`${spec.key}/score`, manifest.scoringSeconds);
         set = { record: await store.writeClientSet(manifest, scores), scores };
+        await finished.clear();
         trainedSets++;
         log.info({ clientSet: spec.key, seconds: manifest.trainWallSeconds }, 'clients scored');
       }

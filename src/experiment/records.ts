@@ -55,8 +55,13 @@ export interface ClientSetRecord {
   infos: ClientInfo[];
   /** Each client's training time, seconds, in label order. */
   trainSeconds: number[];
-  /** Wall time for training all ten, seconds. */
+  /**
+   * Wall time for training all ten, seconds. Clients score as soon as they have trained; the
+   * scoring's share (`scoringSeconds`) is taken out, and clients reused from a stopped run
+   * count as if trained in this one.
+   */
   trainWallSeconds: number;
+  /** Wall time the workers spent scoring probes, seconds. */
   scoringSeconds: number;
   /**
    * Training-set indices of the scored labelled images, ascending: the union of

@@ -1,10 +1,12 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from './experiment.js';
 import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from './grid.js';
 import { createSimulationSteps } from './simulation-steps.js';
+import type { FinishedClients } from './finished-clients.js';
+import type { ExperimentSteps } from './steps.js';
 import { ExperimentStore } from './store.js';
 
 describe('the experiment on real MNIST with tiny clients', () => {
@@ -60,4 +62,65 @@ describe('the experiment on real MNIST with tiny clients', () => {
     const again = await runExperiment(options, await createSimulationSteps(options));
     expect(again).toMatchObject({ cellsRun: 0, cellsSkipped: 4, clientSetsTrained: 0 });
   });
+
+  it('keeps each finished client, so a stopped set trains only the clients it lacks', async () => {
+    const options: ExperimentOptions = {
+      ...DEFAULT_EXPERIMENT_OPTIONS,
+      dataset: ['mnist'],
+      nAe: [20],
+      nClassifier: [100],
+      seeds: [3],
+      epochs: 2,
+      classifierEpochs: 1,
+      classifierMinSteps: 0,
+      latentDim: 16,
+      testLimit: 200,
+      backend: 'wasm',
+      workers: 2,
+      out: await mkdtemp(join(tmpdir(), 'semipriv-stopped-')),
+    };
+
+    // the first run stops when the fourth client is about to be kept
+    const steps = await createSimulationSteps(options);
+    let kept = 0;
+    const stopping: ExperimentSteps = {
+      backend: steps.backend,
+      evaluateCell: (cell, set, events) => steps.evaluateCell(cell, set, events),
+      close: () => steps.close(),
+      scoreClientSet: (spec, events, finished) => {
+        const stopAfterThree: FinishedClients = {
+          load: (probes) => finished.load(probes),
+          save: async (probes, client) => {
+            if (kept === 3) throw new Error('stopped');
+            kept++;
+            await finished.save(probes, client);
+          },
+        };
+        return steps.scoreClientSet(spec, events, stopAfterThree);
+      },
+    };
+    await expect(runExperiment(options, stopping)).rejects.toThrow('stopped');
+    const setsDir = join(options.out, 'client-sets');
+    expect((await readdir(join(setsDir, 'mnist-nae20-seed3.clients'))).length).toBe(6);
+
+    // the second run trains the other seven and saves the whole set
+    const trained: number[] = [];
+    const resumed = await runExperiment(options, await createSimulationSteps(options), {
+      onClientTrained: (label) => trained.push(label),
+    });
+    expect(resumed).toMatchObject({ cellsRun: 1, clientSetsTrained: 1 });
+    expect(trained).toHaveLength(7);
+    expect(await readdir(setsDir)).not.toContain('mnist-nae20-seed3.clients');
+
+    // the same scores as a run never stopped: training and scoring are seeded
+    const whole = { ...options, out: await mkdtemp(join(tmpdir(), 'semipriv-whole-')) };
+    await runExperiment(whole, await createSimulationSteps(whole));
+    const scoresOf = async (dir: string) => {
+      const store = new ExperimentStore(dir);
+      const set = await store.readClientSet('mnist-nae20-seed3');
+      if (!set) throw new Error(`${dir} has no client set`);
+      return store.readScores(set);
+    };
+    expect(await scoresOf(options.out)).toEqual(await scoresOf(whole.out));
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import type { BackendName } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
 import type { EpochReport } from '../model/train.js';
+import type { FinishedClients } from './finished-clients.js';
 import type { CellSpec, ClientSetSpec } from './grid.js';
 import type { CellRecord, ClientSetRecord } from './records.js';
 
@@ -17,6 +18,8 @@ export interface StepEvents {
   onScoring?(): void;
   onClientEpoch?(label: number, report: EpochReport): void;
   onClientTrained?(label: number, seconds: number): void;
+  /** Clients an earlier, stopped run finished: they are read back instead of trained. */
+  onClientsReused?(labels: number[]): void;
   /** A classifier variant (scheme or a baseline) starts training. */
   onVariant?(variant: ClassifierVariant): void;
   onClassifierEpoch?(epoch: number, epochs: number, loss: number): void;
@@ -44,10 +47,14 @@ export interface ScoredClientSet {
 export interface ExperimentSteps {
   /** The backend the work runs on. */
   readonly backend: BackendName;
-  /** Trains the ten clients of `spec` and scores every probe its cells need. */
+  /**
+   * Trains the ten clients of `spec` and scores every probe its cells need, keeping each
+   * client in `finished` as it completes and reusing those an earlier run kept there.
+   */
   scoreClientSet(
     spec: ClientSetSpec,
     events: StepEvents,
+    finished: FinishedClients,
   ): Promise<{ manifest: ClientSetManifest; scores: Scores[] }>;
   /** Fits and evaluates the scheme and both baselines of one cell. */
   evaluateCell(cell: CellSpec, set: ScoredClientSet, events: StepEvents): Promise<CellRecord>;

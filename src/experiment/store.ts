@@ -117,6 +117,14 @@ export class ExperimentStore {
     return record;
   }
 
+  /**
+   * The folder that keeps a client set's finished clients until the set is saved; `--fresh`
+   * deletes it with the rest of `client-sets`.
+   */
+  finishedClientsDir(key: string): string {
+    return join(this.dir, CLIENT_SETS, `${key}.clients`);
+  }
+
   /** Every client's scores of every probe, checked against the manifest. */
   async readScores(record: ClientSetRecord): Promise<Scores[]> {
     const path = join(CLIENT_SETS, record.scoresFile);

@@ -166,12 +166,13 @@ export class WorkerPool {
 
   /**
    * Trains every job; each idle worker takes the next job, so the clients spread over the
-   * workers. Results are in job order and do not depend on which worker ran which job.
+   * workers. Results are in job order and do not depend on which worker ran which job. A
+   * worker takes its next job once `onTrained` has settled for its last one.
    */
   async trainAll(
     jobs: readonly TrainJob[],
     onEpoch?: (label: number, report: EpochReport) => void,
-    onTrained?: (client: TrainedClient) => void,
+    onTrained?: (client: TrainedClient) => void | Promise<void>,
   ): Promise<TrainedClient[]> {
     const results: TrainedClient[] = new Array(jobs.length);
     let next = 0;
@@ -191,7 +192,7 @@ export class WorkerPool {
           info: reply.info,
           seconds: reply.seconds,
         };
-        onTrained?.(results[index]);
+        await onTrained?.(results[index]);
       }
     };
     await Promise.all(this.workers.map(drain));
