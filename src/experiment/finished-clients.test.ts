@@ -8,7 +8,13 @@ const probes = { labelledIndices: [4, 9], testCount: 1 };
 
 function client(label: number): FinishedClient {
   return {
-    info: { label, height: 28, width: 28, fingerprint: String(label).repeat(64) },
+    info: {
+      label,
+      height: 28,
+      width: 28,
+      fingerprint: String(label).repeat(64),
+      errorStats: { mean: -4, std: 0.5 },
+    },
     seconds: 10 + label,
     scores: {
       reconstructionError: Float32Array.of(0.1, 0.2, label),

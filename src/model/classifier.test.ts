@@ -86,20 +86,6 @@ describe('Classifier', () => {
     clf.dispose();
   });
 
-  it('adds the own losses of the image part and the score part when weighted', () => {
-    // at the start every part guesses about uniformly, so each loss is near ln 3
-    const firstLoss = (auxiliaryWeight: number): number => {
-      const losses: number[] = [];
-      const clf = new Classifier({ ...options, epochs: 1, auxiliaryWeight }, createRng(4));
-      clf.fit(bars(32, 3), createRng(5), (_e, _n, loss) => losses.push(loss));
-      clf.dispose();
-      return losses[0];
-    };
-    const joint = firstLoss(0);
-    expect(joint).toBeGreaterThan(0.8);
-    expect(firstLoss(1) / joint).toBeGreaterThan(2.5);
-  });
-
   it('answers probabilities that sum to one per probe', () => {
     const clf = new Classifier(options, createRng(3));
     const test = bars(7, 4);

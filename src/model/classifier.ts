@@ -1,8 +1,7 @@
 /**
  * The server's global classifier: the image passes through two convolutions ending in 8
  * channels; their flattened output is concatenated with the clients' scaled scores and fed to
- * one dense layer and a softmax. The dense layer is thus the sum of an image part and a score
- * part, which training can also ask to classify on their own (see `auxiliaryWeight`).
+ * one dense layer and a softmax.
  */
 import { tf, type Tensor2D, type Tensor4D, type Variable } from '../engine/tf.js';
 import type { Rng } from '../random.js';
@@ -52,13 +51,6 @@ export interface ClassifierOptions {
    */
   dropout: number;
   /**
-   * Weight of two extra losses, used when the classifier sees both inputs: the image part and
-   * the score part of the dense layer each classify on their own (0: off). Without them the
-   * image part, which fits the labelled images quickly, leaves the scores little to learn, and
-   * the scheme gains almost nothing over images alone.
-   */
-  auxiliaryWeight: number;
-  /**
    * Random rotation, scaling and shift applied to each training image every epoch (all zero:
    * none). The image's scores stay those of the original probe: small moves keep the class,
    * and asking the clients to score every moved copy would multiply the scoring work.
@@ -97,7 +89,6 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   batchSize: 32,
   learningRate: 3e-3,
   dropout: 0.25,
-  auxiliaryWeight: 1,
   augment: AUGMENTATION_PRESETS.mnist,
   weightDecay: 1e-4,
   inputs: 'both',
@@ -148,48 +139,19 @@ export class Classifier {
 
   /** Class logits, [N, numClasses]. `images` in [0, 1], `scores` scaled. */
   logits(images: Tensor4D, scores: Tensor2D, dropoutSeed?: number): Tensor2D {
-    const parts = this.logitParts(images, scores, dropoutSeed);
-    return tf.add(tf.addN(parts), this.params.get('out/bias'));
-  }
-
-  /**
-   * The dense layer's contribution from each input it sees, before its bias: the image
-   * features (the kernel's first rows), then the scores (its last rows).
-   */
-  private logitParts(images: Tensor4D, scores: Tensor2D, dropoutSeed?: number): Tensor2D[] {
     const { inputs, dropout } = this.options;
-    const kernel = this.params.get('out/kernel') as Variable as unknown as Tensor2D;
-    if (inputs === 'scores') return [tf.matMul(scores, kernel)];
-
-    const h = this.convLayer(this.convLayer(images, 'conv1'), 'conv2');
-    let features: Tensor2D = tf.reshape(h, [images.shape[0], -1]);
-    if (dropoutSeed !== undefined && dropout > 0) {
-      features = tf.dropout(features, dropout, undefined, dropoutSeed) as Tensor2D;
+    const parts: Tensor2D[] = [];
+    if (inputs !== 'scores') {
+      const h = this.convLayer(this.convLayer(images, 'conv1'), 'conv2');
+      let imageFeatures: Tensor2D = tf.reshape(h, [images.shape[0], -1]);
+      if (dropoutSeed !== undefined && dropout > 0) {
+        imageFeatures = tf.dropout(imageFeatures, dropout, undefined, dropoutSeed) as Tensor2D;
+      }
+      parts.push(imageFeatures);
     }
-    if (inputs === 'images') return [tf.matMul(features, kernel)];
-
-    const rows = features.shape[1];
-    return [
-      tf.matMul(features, tf.slice(kernel, [0, 0], [rows, -1])),
-      tf.matMul(scores, tf.slice(kernel, [rows, 0], [-1, -1])),
-    ];
-  }
-
-  /** Softmax cross-entropy of a batch, with the parts' own losses when they are weighted. */
-  private loss(images: Tensor4D, scores: Tensor2D, targets: Tensor2D, seed: number): tf.Scalar {
-    const parts = this.logitParts(images, scores, seed);
-    const bias = this.params.get('out/bias');
-    const crossEntropy = (logits: Tensor2D[]): tf.Scalar =>
-      tf.losses.softmaxCrossEntropy(targets, tf.add(tf.addN(logits), bias));
-
-    let total = crossEntropy(parts);
-    const weight = this.options.auxiliaryWeight;
-    if (parts.length === 2 && weight > 0) {
-      const own = tf.add(crossEntropy([parts[0]]), crossEntropy([parts[1]]));
-      total = tf.add(total, tf.mul(weight, own));
-    }
-    const l2 = tf.sum(tf.square(this.params.get('out/kernel')));
-    return tf.add(total, tf.mul(this.options.weightDecay, l2));
+    if (inputs !== 'images') parts.push(scores);
+    const features = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+    return tf.add(tf.matMul(features, this.params.get('out/kernel')), this.params.get('out/bias'));
   }
 
   /** One convolution + ReLU that halves height and width. */
@@ -220,7 +182,7 @@ export class Classifier {
     const order = Array.from({ length: data.count }, (_, i) => i);
     let lastLoss = 0;
 
-    const { augment } = this.options;
+    const { augment, weightDecay } = this.options;
     const augmenting = augment.shift > 0 || augment.rotate > 0 || augment.scale > 0 || augment.flip;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       // cosine decay of the learning rate, from its full value to a tenth
@@ -245,7 +207,11 @@ export class Classifier {
           const sb = tf.gather(scores, idx) as Tensor2D;
           const yb = tf.gather(labels, idx) as Tensor2D;
           const value = optimizer.minimize(
-            () => this.loss(xb, sb, yb, seed),
+            () => {
+              const ce = tf.losses.softmaxCrossEntropy(yb, this.logits(xb, sb, seed));
+              const l2 = tf.mul(weightDecay, tf.sum(tf.square(this.params.get('out/kernel'))));
+              return tf.add(ce, l2) as tf.Scalar;
+            },
             true,
             this.params.list(),
           );

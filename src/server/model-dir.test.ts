@@ -84,12 +84,12 @@ describe('server model directory', () => {
     const dir = await saved();
     const path = join(dir, 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8'));
-    delete manifest.classifier.auxiliaryWeight;
+    delete manifest.classifier.testViews;
     await writeFile(path, JSON.stringify(manifest));
     await expect(loadServerModel(dir)).rejects.toMatchObject({
       code: 'SP_MODEL_INVALID',
       message:
-        `${path}: the classifier settings lack auxiliaryWeight: the model was saved by an ` +
+        `${path}: the classifier settings lack testViews: the model was saved by an ` +
         'earlier semipriv; train the server again',
     });
   });
