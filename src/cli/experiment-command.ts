@@ -15,6 +15,7 @@ import {
 import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from '../experiment/grid.js';
 import { createSimulationSteps } from '../experiment/simulation-steps.js';
 import { buildReport } from '../report/build.js';
+import { counted } from '../report/document.js';
 import { formatExperimentSummary } from '../report/summary.js';
 import type { CommandSpec, FlagSpec, ParsedFlags } from './options.js';
 import { Progress } from './progress.js';
@@ -109,13 +110,25 @@ export async function experimentCommand(flags: ParsedFlags): Promise<ExperimentO
   const options = experimentOptionsFromFlags(flags);
   const steps = await createSimulationSteps(options);
   const progress = new Progress();
-  const outcome = await runExperiment(options, steps, progressEvents(progress));
+  const stop = (): void => {
+    progress.finish();
+    process.stderr.write(
+      `stopped: finished clients and cells are kept in ${options.out}; ` +
+        'the same command resumes from them\n',
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  const outcome = await runExperiment(options, steps, progressEvents(progress)).finally(() =>
+    process.off('SIGINT', stop),
+  );
   progress.finish();
 
   const { results, files } = await buildReport(options.out);
   process.stdout.write(
     `${formatExperimentSummary(results)}\n` +
-      `${outcome.cellsRun} cells run, ${outcome.cellsSkipped} resumed from ${options.out}, ` +
+      `${counted(outcome.cellsRun, 'cell')} run, ${outcome.cellsSkipped} resumed from ` +
+      `${options.out}, ` +
       `in ${formatDuration(outcome.seconds)}\n` +
       `report written to ${files.html} and ${files.markdown}\n`,
   );

@@ -83,7 +83,10 @@ describe('runExperiment', () => {
     const changed = runExperiment({ ...options, epochs: 7, testLimit: 10 }, steps);
     await expect(changed).rejects.toMatchObject({
       code: 'SP_EXPERIMENT_MISMATCH',
-      message: expect.stringContaining('epochs: saved 50, asked 7; testLimit: saved 0, asked 10'),
+      message: expect.stringContaining(
+        '--epochs: saved 50, asked 7; --test-limit: saved 0, asked 10',
+      ),
+      hint: expect.stringContaining('Pass the saved values to resume'),
     });
     expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
   });

@@ -115,6 +115,17 @@ export async function runExperiment(
       if (pending.length === 0) continue;
       const reuse =
         saved !== null && pending.every((c) => saved.nClassifier.includes(c.nClassifier));
+      if (saved !== null && !reuse) {
+        // the clients' models are not kept, only their scores of the probes asked for then
+        log.warn(
+          {
+            clientSet: spec.key,
+            saved: saved.nClassifier,
+            asked: spec.cells.map((c) => c.nClassifier),
+          },
+          'the saved client set has no scores for the new labelled-subset sizes; training its clients again',
+        );
+      }
       if (!reuse) {
         eta.plan(`${spec.key}/train`, 'train', spec.nAe);
         eta.plan(`${spec.key}/score`, 'score', 1);
@@ -205,6 +216,11 @@ export async function runExperiment(
   }
 }
 
+/** The command-line flag of a setting, e.g. `--classifier-epochs` for `classifierEpochs`. */
+function flagName(setting: string): string {
+  return `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** The settings of `options` that change results. */
 export function resultSettings(options: ExperimentOptions): ResultSettings {
   const { epochs, classifierEpochs, classifierMinSteps, batchSize, latentDim, testLimit } = options;
@@ -225,11 +241,12 @@ async function recordExperiment(
   if (existing) {
     const differ = (Object.keys(settings) as (keyof ResultSettings)[])
       .filter((k) => existing.settings[k] !== settings[k])
-      .map((k) => `${k}: saved ${existing.settings[k]}, asked ${settings[k]}`);
+      .map((k) => `${flagName(k)}: saved ${existing.settings[k]}, asked ${settings[k]}`);
     if (differ.length > 0) {
       throw new SemiprivError(
         'SP_EXPERIMENT_MISMATCH',
         `${store.dir} holds results made with other settings (${differ.join('; ')})`,
+        { hint: 'Pass the saved values to resume this folder, or --fresh or another --out.' },
       );
     }
   }

@@ -77,6 +77,7 @@ describe('server model directory', () => {
     await expect(loadServerModel(dir)).rejects.toMatchObject({
       code: 'SP_MODEL_INVALID',
       message: expect.stringContaining('min–max scaling from an earlier semipriv'),
+      hint: expect.stringContaining('semipriv server train'),
     });
   });
 
@@ -91,6 +92,7 @@ describe('server model directory', () => {
       message:
         `${path}: the classifier settings lack testViews: the model was saved by an ` +
         'earlier semipriv; train the server again',
+      hint: expect.stringContaining('semipriv server train'),
     });
   });
 

@@ -114,6 +114,8 @@ export async function loadServerModel(
     throw invalid(
       `${dir}/${SCALER_FILE}: min–max scaling from an earlier semipriv; the server now ` +
         'standardises scores; train the server again',
+      undefined,
+      RETRAIN_HINT,
     );
   }
   const scaler: StandardScaler = {
@@ -166,12 +168,19 @@ function readClassifierOptions(c: JsonFields, where: string): ClassifierOptions 
     throw invalid(
       `${where}: the classifier settings lack ${missing.join(', ')}: the model was saved by an ` +
         'earlier semipriv; train the server again',
+      undefined,
+      RETRAIN_HINT,
     );
   }
   // the defaults list every option with its type, so one added later is read without edits here
   return c.like(DEFAULT_CLASSIFIER_OPTIONS, WHOLE_OPTIONS) as unknown as ClassifierOptions;
 }
 
-function invalid(message: string, cause?: unknown): SemiprivError {
-  return new SemiprivError('SP_MODEL_INVALID', message, { cause });
+/** For a model that an earlier semipriv saved: restoring a copy would not help. */
+const RETRAIN_HINT =
+  'Train the server again with this semipriv: semipriv server train --labeled PATH ' +
+  '(--clients URL,… or --scores FILE,…) --model-dir DIR.';
+
+function invalid(message: string, cause?: unknown, hint?: string): SemiprivError {
+  return new SemiprivError('SP_MODEL_INVALID', message, { cause, hint });
 }
