@@ -82,19 +82,30 @@ describe('experiment progress', () => {
     const stream = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
     const events = progressEvents(new Progress(stream, false), false);
     let left: number | null = null;
-    const status = { where: 'mnist N_AE=100 seed 0', step: 'training clients' };
-    events.onStatus?.({ ...status, cellsDone: 3, cellsTotal: 12, secondsLeft: () => left });
+    let atLeast = 0;
+    const status = {
+      where: 'mnist N_AE=100 seed 0',
+      step: 'training clients',
+      cellsDone: 3,
+      cellsTotal: 12,
+      secondsLeft: () => left,
+      secondsAtLeast: () => atLeast,
+    };
+    events.onStatus?.(status);
+    atLeast = 600;
+    events.onStatus?.(status);
     left = 3725;
-    events.onStatus?.({ ...status, cellsDone: 3, cellsTotal: 12, secondsLeft: () => left });
+    events.onStatus?.(status);
     expect(lines[0]).toMatch(
       /mnist N_AE=100 seed 0: training clients · cell 4\/12 · time left: estimating\n$/,
     );
-    expect(lines[1]).toMatch(/· cell 4\/12 · about 1 h 02 min left\n$/);
+    expect(lines[1]).toMatch(/· cell 4\/12 · over 10 min 00 s left \(cells not timed yet\)\n$/);
+    expect(lines[2]).toMatch(/· cell 4\/12 · about 1 h 02 min left\n$/);
 
     // off a terminal, classifier epochs show at each fifth only: 2, 4, 6, 8, 10
     for (let epoch = 1; epoch <= 10; epoch++) events.onClassifierEpoch?.(epoch, 10, 0.5);
-    expect(lines).toHaveLength(2 + 5);
-    expect(lines[6]).toMatch(/epoch 10\/10, loss 0.5000\n$/);
+    expect(lines).toHaveLength(3 + 5);
+    expect(lines[7]).toMatch(/epoch 10\/10, loss 0.5000\n$/);
   });
 });
 

@@ -147,8 +147,7 @@ export function progressEvents(
   let status: ExperimentStatus | null = null;
   const line = (): string => {
     if (!status) return '';
-    const left = status.secondsLeft();
-    const eta = left === null ? 'time left: estimating' : `about ${formatDuration(left)} left`;
+    const eta = timeLeft(status);
     const cell = `cell ${Math.min(status.cellsDone + 1, status.cellsTotal)}/${status.cellsTotal}`;
     return `${status.where}: ${status.step} · ${cell} · ${eta}`;
   };
@@ -202,4 +201,13 @@ export function numberList(
     }
     return n;
   });
+}
+
+/** The status line's time left: an estimate, a lower bound, or nothing yet. */
+function timeLeft(status: ExperimentStatus): string {
+  const left = status.secondsLeft();
+  if (left !== null) return `about ${formatDuration(left)} left`;
+  const atLeast = status.secondsAtLeast();
+  if (atLeast >= 1) return `over ${formatDuration(atLeast)} left (cells not timed yet)`;
+  return 'time left: estimating';
 }

@@ -42,6 +42,18 @@ describe('Eta', () => {
     expect(eta.secondsLeft()).toBeNull();
   });
 
+  it('gives a lower bound from the kinds measured so far', () => {
+    const { eta } = manual();
+    eta.plan('set/train', 'train', 100);
+    eta.plan('cell', 'cell', 1000);
+    expect(eta.secondsAtLeast()).toBe(0);
+    eta.record('train', 100, 50);
+    expect(eta.secondsAtLeast()).toBeCloseTo(50, 10); // the cell is left out
+    eta.record('cell', 1000, 30);
+    expect(eta.secondsAtLeast()).toBeCloseTo(80, 10);
+    expect(eta.secondsLeft()).toBeCloseTo(80, 10);
+  });
+
   it('scales each kind by the size of what is left', () => {
     const { eta, advance } = manual();
     eta.plan('a/train', 'train', 100);

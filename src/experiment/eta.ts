@@ -90,6 +90,18 @@ export class Eta {
    * for its estimate less the time it has run, never below zero.
    */
   secondsLeft(): number | null {
+    return this.sum(false);
+  }
+
+  /**
+   * Seconds left for the units that can be estimated yet, leaving out the kinds not yet
+   * measured: a lower bound while {@link secondsLeft} is null, equal to it afterwards.
+   */
+  secondsAtLeast(): number {
+    return this.sum(true) ?? 0;
+  }
+
+  private sum(skipUnknown: boolean): number | null {
     let left = 0;
     for (const unit of this.units.values()) {
       if (unit.state === 'done') continue;
@@ -99,7 +111,10 @@ export class Eta {
         continue;
       }
       const rate = this.rate(unit.kind);
-      if (rate === null) return null;
+      if (rate === null) {
+        if (skipUnknown) continue;
+        return null;
+      }
       left += Math.max(0, rate * unit.size - ran);
     }
     return left;

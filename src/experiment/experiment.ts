@@ -32,6 +32,8 @@ export interface ExperimentStatus {
   cellsTotal: number;
   /** Seconds left by the measurements so far; null until every kind of work was measured. */
   secondsLeft(): number | null;
+  /** Seconds left for the work measured so far: a lower bound while `secondsLeft` is null. */
+  secondsAtLeast(): number;
 }
 
 /** Progress callbacks of {@link runExperiment}. */
@@ -142,6 +144,7 @@ export async function runExperiment(
         cellsDone,
         cellsTotal,
         secondsLeft: () => eta.secondsLeft(),
+        secondsAtLeast: () => eta.secondsAtLeast(),
       });
     const stepEvents: StepEvents = {
       onClientEpoch: events.onClientEpoch,
