@@ -75,8 +75,8 @@ export function partition(train: ImageSet, options: PartitionOptions): Partition
     const privateIndices = privateByLabel.get(label) ?? [];
     const held = privateIndices.length;
     const quota = quotaOf(k, nClassifier, labels.length);
-    requireHeld(label, 'nAe', nAe, held);
-    requireHeld(label, 'its labelled quota', quota, held);
+    requireHeld(label, 'N_AE, --n-ae', nAe, held);
+    requireHeld(label, 'its share of N_classifier, --n-classifier', quota, held);
     const order = shuffle(base.fork(label), [...privateIndices]);
 
     // the labelled images come right after the autoencoder draw; only when the

@@ -135,6 +135,7 @@ export async function runExperiment(
       todo.push({ spec, saved, reuse, pending });
     }
     const skipped = cellsDone;
+    for (const item of todo) await steps.checkClientSet?.(item.spec);
     log.info({ cells: cellsTotal, done: cellsDone }, 'experiment planned');
 
     const status = (where: string, step: string): void =>

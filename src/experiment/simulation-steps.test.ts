@@ -123,4 +123,26 @@ describe('the experiment on real MNIST with tiny clients', () => {
     };
     expect(await scoresOf(options.out)).toEqual(await scoresOf(whole.out));
   }, 120_000);
+
+  it('refuses an N_AE a class cannot supply before any client trains', async () => {
+    const options: ExperimentOptions = {
+      ...DEFAULT_EXPERIMENT_OPTIONS,
+      dataset: ['mnist'],
+      nAe: [20, 10_000],
+      nClassifier: [100],
+      seeds: [0],
+      backend: 'wasm',
+      workers: 1,
+      out: await mkdtemp(join(tmpdir(), 'semipriv-too-many-')),
+    };
+    const trained: number[] = [];
+    const run = runExperiment(options, await createSimulationSteps(options), {
+      onClientTrained: (label) => trained.push(label),
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'SP_PARTITION',
+      message: 'class 0: asked for 10000 images (N_AE, --n-ae) but the class holds 5923',
+    });
+    expect(trained).toEqual([]);
+  });
 });

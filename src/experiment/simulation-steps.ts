@@ -71,6 +71,13 @@ class SimulationSteps implements ExperimentSteps {
     this.backend = backend;
   }
 
+  async checkClientSet(spec: ClientSetSpec): Promise<void> {
+    const { train } = await this.dataset(spec.dataset);
+    for (const cell of spec.cells) {
+      partition(train, { nAe: spec.nAe, nClassifier: cell.nClassifier, seed: spec.seed });
+    }
+  }
+
   async scoreClientSet(
     spec: ClientSetSpec,
     events: StepEvents,

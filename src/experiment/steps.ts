@@ -56,6 +56,8 @@ export interface ExperimentSteps {
     events: StepEvents,
     finished: FinishedClients,
   ): Promise<{ manifest: ClientSetManifest; scores: Scores[] }>;
+  /** Refuses, before any work starts, a client set or cell its dataset cannot supply. */
+  checkClientSet?(spec: ClientSetSpec): Promise<void>;
   /** Fits and evaluates the scheme and both baselines of one cell. */
   evaluateCell(cell: CellSpec, set: ScoredClientSet, events: StepEvents): Promise<CellRecord>;
   /** Releases worker threads and models. */
