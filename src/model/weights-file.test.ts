@@ -122,4 +122,13 @@ describe('writeModelDir and readModelDir', () => {
       `${join(dir, 'c.bin')}: cannot read (ENOENT)`,
     );
   });
+
+  it('names a missing model folder as a path to check, not a damaged model', async () => {
+    const dir = join(await tempDir(), 'mistyped');
+    await expect(readModelDir(dir, 'server')).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `${dir}: no such model folder`,
+      hint: 'Check --model-dir: it names the folder that semipriv server train wrote.',
+    });
+  });
 });

@@ -162,6 +162,12 @@ export interface ModelDirContents {
  * its SHA-256 differs from the manifest's.
  */
 export async function readModelDir(dir: string, kind: ModelKind): Promise<ModelDirContents> {
+  // a mistyped path is not a damaged model: say so, and point at the flag
+  if (!(await exists(dir))) {
+    throw new SemiprivError('SP_FILE', `${dir}: no such model folder`, {
+      hint: `Check --model-dir: it names the folder that semipriv ${kind} train wrote.`,
+    });
+  }
   const manifestPath = join(dir, MANIFEST_FILE);
   const text = new TextDecoder().decode(await readOrRefuse(manifestPath));
   const manifest = JsonFields.parse(text, manifestPath, 'SP_MODEL_INVALID');
