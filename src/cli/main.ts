@@ -2,6 +2,7 @@
 /**
  * The `semipriv` command line: dispatches to one command per subcommand name.
  */
+import { packageVersion } from '../experiment/environment.js';
 import { SemiprivError } from '../errors.js';
 import { reportFailure } from './exit.js';
 import { logFormat, logLevel, setupLogging } from './logging.js';
@@ -54,7 +55,7 @@ function mainHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     '',
-    'Run `semipriv <command> --help` for the options of a command.',
+    'Run `semipriv <command> --help` for the options of a command; `semipriv --version` prints the version.',
     'Environment: SEMIPRIV_LOG_LEVEL (info; warn on a terminal), SEMIPRIV_LOG_FORMAT (text|json),',
     'SEMIPRIV_CACHE_DIR (~/.cache/semipriv), SEMIPRIV_STOCK_KERNELS=1.',
   ].join('\n');
@@ -66,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
   const twoWords = COMMANDS.some((c) => c.spec.name === pair);
   const name = twoWords ? pair : argv[0];
   const rest = argv.slice(twoWords ? 2 : 1);
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${mainHelp()}\n`);
     return name ? 0 : 2;
@@ -78,6 +83,13 @@ async function main(argv: string[]): Promise<number> {
     const lines = group.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`);
     process.stdout.write(`Commands of semipriv ${name}:\n${lines.join('\n')}\n`);
     return rest.length === 0 ? 2 : 0;
+  }
+  if (!command && group.length > 0) {
+    const words = group.map((c) => c.spec.name.slice(name.length + 1)).join(', ');
+    throw new SemiprivError(
+      'SP_OPTION',
+      `semipriv ${name} has no command "${rest[0]}"; expected one of ${words}`,
+    );
   }
   if (!command) {
     throw new SemiprivError(
