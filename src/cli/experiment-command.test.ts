@@ -80,7 +80,7 @@ describe('experiment progress', () => {
   it('writes the step, the cell count and the time left', () => {
     const lines: string[] = [];
     const stream = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
-    const events = progressEvents(new Progress(stream, false), false);
+    const events = progressEvents(new Progress(stream, 'lines'), false);
     let left: number | null = null;
     let atLeast = 0;
     const status = {

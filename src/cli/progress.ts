@@ -1,10 +1,21 @@
 /**
  * Live progress of a run. On a terminal: one line per client (epoch bar and losses) plus a
  * status line, redrawn in place. Elsewhere: a plain line at each fifth of a client's training
- * and at each phase, so logs stay short.
+ * and at each phase, so logs stay short; none at all when the logs are JSON, so that a
+ * machine reading stderr gets JSON only.
  */
 import type { BibAeLosses } from '../model/bibae.js';
 import type { EpochReport } from '../model/train.js';
+import { logFormat } from './logging.js';
+
+/** How progress shows: redrawn in place, as plain lines, or not at all. */
+export type ProgressMode = 'redraw' | 'lines' | 'off';
+
+/** The mode for `stream`: redrawn on a terminal, else lines unless the logs are JSON. */
+export function progressMode(stream: NodeJS.WriteStream = process.stderr): ProgressMode {
+  if (stream.isTTY === true) return 'redraw';
+  return logFormat(process.env.SEMIPRIV_LOG_FORMAT) === 'json' ? 'off' : 'lines';
+}
 
 interface ClientLine {
   epoch: number;
@@ -15,7 +26,7 @@ interface ClientLine {
 
 /** Progress display for `semipriv run`. */
 export class Progress {
-  private readonly tty: boolean;
+  private readonly mode: ProgressMode;
   private readonly stream: NodeJS.WriteStream;
   private readonly clients = new Map<number, ClientLine>();
   private status = '';
@@ -23,16 +34,25 @@ export class Progress {
   private timer: NodeJS.Timeout | null = null;
   private readonly started = Date.now();
 
-  constructor(stream: NodeJS.WriteStream = process.stderr, tty = stream.isTTY === true) {
+  constructor(stream: NodeJS.WriteStream = process.stderr, mode = progressMode(stream)) {
     this.stream = stream;
-    this.tty = tty;
+    this.mode = mode;
+  }
+
+  private get tty(): boolean {
+    return this.mode === 'redraw';
+  }
+
+  /** Writes one plain line, unless progress is off. */
+  private line(text: string): void {
+    if (this.mode === 'lines') this.stream.write(`[${this.elapsed()}] ${text}\n`);
   }
 
   /** A new phase of the run. */
   phase(name: string): void {
     this.status = name;
     if (this.tty) this.schedule();
-    else this.stream.write(`[${this.elapsed()}] ${name}\n`);
+    else this.line(name);
   }
 
   /** A client finished an epoch. */
@@ -44,7 +64,7 @@ export class Progress {
     }
     const step = Math.max(1, Math.round(report.epochs / 5));
     if (report.epoch % step === 0 || report.epoch === report.epochs) {
-      this.stream.write(`[${this.elapsed()}] client ${label} ${describe(report)}\n`);
+      this.line(`client ${label} ${describe(report)}`);
     }
   }
 
@@ -53,8 +73,7 @@ export class Progress {
     const line = this.clients.get(label) ?? { epoch: 0, epochs: 0 };
     this.clients.set(label, { ...line, seconds });
     if (this.tty) this.schedule();
-    else
-      this.stream.write(`[${this.elapsed()}] client ${label} trained in ${seconds.toFixed(1)} s\n`);
+    else this.line(`client ${label} trained in ${seconds.toFixed(1)} s`);
   }
 
   /** The classifier finished an epoch. */
@@ -62,7 +81,7 @@ export class Progress {
     this.status = `training classifier: epoch ${epoch}/${epochs}, loss ${loss.toFixed(4)}`;
     if (this.tty) this.schedule();
     else if (epoch === epochs || epoch % Math.max(1, Math.round(epochs / 5)) === 0) {
-      this.stream.write(`[${this.elapsed()}] ${this.status}\n`);
+      this.line(this.status);
     }
   }
 
