@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   experimentOptionsFromFlags,
@@ -113,5 +116,18 @@ describe('semipriv report', () => {
   it('takes exactly one folder', async () => {
     await expect(reportCommand({}, [])).rejects.toThrow(/expected one folder, received 0/);
     await expect(reportCommand({}, ['a', 'b'])).rejects.toMatchObject({ code: 'SP_OPTION' });
+  });
+
+  it('tells a missing folder from one that holds no experiment', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'semipriv-report-'));
+    const missing = join(empty, 'nope');
+    await expect(reportCommand({}, [missing])).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `semipriv report: ${missing}: no such folder`,
+    });
+    await expect(reportCommand({}, [empty])).rejects.toMatchObject({
+      code: 'SP_OPTION',
+      message: expect.stringContaining(`found no experiment.json in ${empty}`),
+    });
   });
 });

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SemiprivError } from '../errors.js';
+import { incompleteSentence } from '../report/document.js';
 import { buildReport, type BuiltReport } from '../report/build.js';
 import { formatExperimentSummary } from '../report/summary.js';
 import type { CommandSpec, ParsedFlags } from './options.js';
@@ -33,6 +34,11 @@ export async function reportCommand(
     );
   }
   const dir = positionals[0];
+  if (!existsSync(dir)) {
+    throw new SemiprivError('SP_FILE', `semipriv report: ${dir}: no such folder`, {
+      hint: 'Pass the --out folder of semipriv experiment.',
+    });
+  }
   if (!existsSync(join(dir, 'experiment.json'))) {
     throw new SemiprivError(
       'SP_OPTION',
@@ -40,8 +46,10 @@ export async function reportCommand(
     );
   }
   const built = await buildReport(dir);
+  const incomplete = incompleteSentence(built.results.missing);
   process.stdout.write(
     `${formatExperimentSummary(built.results)}\n` +
+      (incomplete ? `incomplete: ${incomplete}\n` : '') +
       `report written to ${built.files.html} and ${built.files.markdown}\n`,
   );
   return built;
