@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DatasetName } from './types.js';
 import { loadDataset, parseDatasetName } from './load.js';
@@ -31,5 +33,13 @@ describe('loadDataset', () => {
   it('rejects an unknown name from an untyped caller', async () => {
     const name = 'svhn' as DatasetName;
     await expect(loadDataset(name)).rejects.toMatchObject({ code: 'SP_DATASET_UNKNOWN' });
+  });
+
+  it('names a --data-dir that does not exist', async () => {
+    const dataDir = join(tmpdir(), 'semipriv-no-such-data-dir');
+    await expect(loadDataset('fashion-mnist', { dataDir })).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `--data-dir ${dataDir}: no such folder`,
+    });
   });
 });

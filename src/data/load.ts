@@ -1,6 +1,7 @@
 /**
  * One entry point for every dataset semipriv ships a loader for.
  */
+import { existsSync } from 'node:fs';
 import { SemiprivError } from '../errors.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { loadMnist } from './mnist.js';
@@ -27,6 +28,11 @@ export async function loadDataset(
   name: DatasetName,
   options: LoadDatasetOptions = {},
 ): Promise<Dataset> {
+  if (options.dataDir !== undefined && !existsSync(options.dataDir)) {
+    throw new SemiprivError('SP_FILE', `--data-dir ${options.dataDir}: no such folder`, {
+      hint: 'Pass the folder that holds the four IDX files of the dataset, or leave --data-dir out.',
+    });
+  }
   switch (name) {
     case 'mnist':
       return loadMnist({ dataDir: options.dataDir });
