@@ -189,7 +189,11 @@ export async function runExperiment(
         set = { record: await store.writeClientSet(manifest, scores), scores };
         await finished.clear();
         trainedSets++;
-        log.info({ clientSet: spec.key, seconds: manifest.trainWallSeconds }, 'clients scored');
+        const { trainWallSeconds, scoringSeconds } = manifest;
+        log.info(
+          { clientSet: spec.key, trainSeconds: trainWallSeconds, scoringSeconds },
+          'clients trained and scored',
+        );
       }
 
       // cells: the scheme and both baselines for each labelled-subset size
