@@ -38,14 +38,7 @@ export interface MinMaxScaler {
  * applyMinMax(scaler, Float32Array.of(2, 40)); // Float32Array [0.5, 1]
  */
 export function fitMinMax(features: Float32Array, columns: number): MinMaxScaler {
-  if (!Number.isInteger(columns) || columns < 1) {
-    const expected = 'a positive integer number of columns';
-    throw invalid(`fitMinMax: expected ${expected}, received ${columns}`);
-  }
-  checkFeatures('fitMinMax', features, columns);
-  if (features.length === 0) {
-    throw invalid('fitMinMax: expected at least one row, received none');
-  }
+  checkFitted('fitMinMax', features, columns);
 
   const min = new Array<number>(columns).fill(Infinity);
   const max = new Array<number>(columns).fill(-Infinity);
@@ -109,8 +102,7 @@ export const STANDARD_LIMIT = 8;
  * applyStandard(scaler, Float32Array.of(4, 20)); // Float32Array [2, 0]
  */
 export function fitStandard(features: Float32Array, columns: number): StandardScaler {
-  // fitMinMax validates the arguments; the range itself is not needed
-  fitMinMax(features, columns);
+  checkFitted('fitStandard', features, columns);
 
   const rows = features.length / columns;
   const mean = new Array<number>(columns).fill(0);
@@ -153,6 +145,18 @@ function mapColumns(
   const out = new Float32Array(features.length);
   for (let i = 0; i < features.length; i++) out[i] = f(features[i], i % columns);
   return out;
+}
+
+/** What both fits ask of their input: whole rows, at least one, all finite. */
+function checkFitted(what: string, features: Float32Array, columns: number): void {
+  if (!Number.isInteger(columns) || columns < 1) {
+    const expected = 'a positive integer number of columns';
+    throw invalid(`${what}: expected ${expected}, received ${columns}`);
+  }
+  checkFeatures(what, features, columns);
+  if (features.length === 0) {
+    throw invalid(`${what}: expected at least one row, received none`);
+  }
 }
 
 function checkFeatures(what: string, features: Float32Array, columns: number): void {
