@@ -80,7 +80,7 @@ export class FinishedClientsFolder implements FinishedClients {
       const record = parseRecordJson(
         await readFile(join(this.dir, name), 'utf8'),
       ) as FinishedClientRecord;
-      if (record.format !== 'semipriv-finished-client') throw damaged(this.dir, name, 'format');
+      if (record.format !== 'semipriv-finished-client') throw damaged(this.dir, name, 'record');
       // scored for another grid (other labelled subsets): that client trains again
       if (record.probes !== wanted) continue;
 
@@ -130,7 +130,7 @@ function digest(bytes: Uint8Array): string {
 function damaged(dir: string, name: string, what: string): SemiprivError {
   return new SemiprivError(
     'SP_RESULTS_INVALID',
-    `${join(dir, name)}: the ${what} of a finished client are not as semipriv wrote them`,
-    { hint: 'delete that folder to train its clients again, or pass --fresh' },
+    `${join(dir, name)}: this finished client's ${what} is not as semipriv wrote it`,
+    { hint: 'Delete that folder to train its clients again, or pass --fresh.' },
   );
 }
