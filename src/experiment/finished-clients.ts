@@ -3,7 +3,6 @@
  * the whole set is saved, so that an experiment stopped while clients train loses only the
  * clients still training.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/idx.js';
@@ -11,7 +10,7 @@ import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
 import type { ClientInfo } from '../transport/types.js';
 import { parseRecordJson, recordToJson } from './records.js';
-import { decodeScores, encodeScores } from './store.js';
+import { decodeScores, encodeScores, sha256 } from './store.js';
 
 /** A trained client's public facts, training time and scores of every probe of its set. */
 export interface FinishedClient {
@@ -85,7 +84,7 @@ export class FinishedClientsFolder implements FinishedClients {
       if (record.probes !== wanted) continue;
 
       const bytes = await readFile(join(this.dir, record.scoresFile));
-      if (digest(bytes) !== record.scoresSha256)
+      if (sha256(bytes) !== record.scoresSha256)
         throw damaged(this.dir, record.scoresFile, 'scores');
       const [scores] = decodeScores(bytes, 1, count, join(this.dir, record.scoresFile));
       clients.push({ info: record.info, seconds: record.seconds, scores });
@@ -107,7 +106,7 @@ export class FinishedClientsFolder implements FinishedClients {
       info: client.info,
       seconds: client.seconds,
       scoresFile: `${stem}.scores.f32`,
-      scoresSha256: digest(bytes),
+      scoresSha256: sha256(bytes),
     };
     await writeFileAtomic(join(this.dir, `${stem}.json`), recordToJson(record));
   }
@@ -120,11 +119,7 @@ export class FinishedClientsFolder implements FinishedClients {
 
 function probeDigest(probes: ProbeList): string {
   const text = JSON.stringify([probes.labelledIndices, probes.testCount]);
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function digest(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256(text);
 }
 
 function damaged(dir: string, name: string, what: string): SemiprivError {

@@ -198,8 +198,9 @@ function damaged(path: string, what: string): SemiprivError {
   );
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The SHA-256 of `data` in hex, as the experiment folder's records name their files. */
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /**
