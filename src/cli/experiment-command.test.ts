@@ -22,6 +22,18 @@ describe('semipriv experiment flags', () => {
     expect(parseFlags(REPORT_SPEC, ['runs/x']).positionals).toEqual(['runs/x']);
   });
 
+  it('refuses a --data-dir that does not exist while reading the flags, before any file is written', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'semipriv-flags-'));
+    const missing = join(root, 'idx');
+    expect(() => parse('--out', join(root, 'out'), '--data-dir', missing)).toThrow(
+      expect.objectContaining({
+        code: 'SP_FILE',
+        message: `--data-dir ${missing}: no such folder`,
+      }),
+    );
+    expect(parse('--out', 'o', '--data-dir', root).dataDir).toBe(root);
+  });
+
   it('takes -h as --help', () => {
     expect(parseFlags(EXPERIMENT_SPEC, ['-h']).help).toBe(true);
     expect(parseFlags(EXPERIMENT_SPEC, ['--out', 'x']).help).toBe(false);

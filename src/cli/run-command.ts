@@ -3,7 +3,7 @@
  */
 import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
+import { checkDataDir, DATASET_NAMES, parseDatasetName } from '../data/load.js';
 import { parseBackend } from '../engine/backend.js';
 import { formatRunSummary } from '../report/summary.js';
 import {
@@ -117,8 +117,10 @@ export const RUN_SPEC: CommandSpec = {
 export function runSettingsFromFlags(
   flags: ParsedFlags,
 ): Omit<RunOptions, 'dataset' | 'nAe' | 'nClassifier' | 'seed'> {
+  const dataDir = flags.dataDir === undefined ? undefined : String(flags.dataDir);
+  checkDataDir(dataDir);
   return {
-    dataDir: flags.dataDir === undefined ? undefined : String(flags.dataDir),
+    dataDir,
     epochs: integerFlag(flags, 'epochs', d.epochs, 1),
     classifierEpochs: integerFlag(flags, 'classifierEpochs', d.classifierEpochs, 1),
     classifierMinSteps: integerFlag(flags, 'classifierMinSteps', d.classifierMinSteps),

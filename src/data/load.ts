@@ -28,11 +28,7 @@ export async function loadDataset(
   name: DatasetName,
   options: LoadDatasetOptions = {},
 ): Promise<Dataset> {
-  if (options.dataDir !== undefined && !existsSync(options.dataDir)) {
-    throw new SemiprivError('SP_FILE', `--data-dir ${options.dataDir}: no such folder`, {
-      hint: 'Pass the folder that holds the four IDX files of the dataset, or leave --data-dir out.',
-    });
-  }
+  checkDataDir(options.dataDir);
   switch (name) {
     case 'mnist':
       return loadMnist({ dataDir: options.dataDir });
@@ -65,4 +61,16 @@ function unknownDataset(value: string): SemiprivError {
     'SP_DATASET_UNKNOWN',
     `unknown dataset '${value}', expected one of: ${DATASET_NAMES.join(', ')}`,
   );
+}
+
+/**
+ * Refuses a `--data-dir` that does not exist with SP_FILE naming the flag, so that a command
+ * can check it before it writes anything.
+ */
+export function checkDataDir(dataDir: string | undefined): void {
+  if (dataDir !== undefined && !existsSync(dataDir)) {
+    throw new SemiprivError('SP_FILE', `--data-dir ${dataDir}: no such folder`, {
+      hint: 'Pass the folder that holds the four IDX files of the dataset, or leave --data-dir out.',
+    });
+  }
 }
