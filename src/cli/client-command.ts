@@ -8,10 +8,12 @@ import { readImages } from '../data/image-files.js';
 import { SemiprivError } from '../errors.js';
 import { nodeLogger } from '../log.js';
 import { DEFAULT_BIBAE_OPTIONS } from '../model/bibae.js';
+import { checkModelTarget } from '../model/weights-file.js';
 import { writeScoresFile } from '../transport/scores-file.js';
 import { integerFlag, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
 import {
   BACKEND_FLAG,
+  FORCE_FLAG,
   listenUntilSignal,
   requiredFlag,
   serveSettings,
@@ -56,9 +58,12 @@ export const CLIENT_TRAIN_SPEC: CommandSpec = {
       type: 'boolean',
       description: 'Resize PNG/JPEG files of another size to 28×28 instead of refusing them',
     },
+    FORCE_FLAG,
     BACKEND_FLAG,
   ],
-  details: 'The model folder is written whole or not at all; it never needs to leave this machine.',
+  details:
+    'The model folder is written whole or not at all; it never needs to leave this machine.\n' +
+    'A model already in --model-dir is kept unless --force is given.',
 };
 
 /** Trains a client and saves it; returns the model folder. */
@@ -73,6 +78,7 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
   const batchSize = integerFlag(flags, 'batchSize', 32, 1);
   const latentDim = integerFlag(flags, 'latentDim', DEFAULT_BIBAE_OPTIONS.latentDim, 1);
   const seed = integerFlag(flags, 'seed', 0);
+  await checkModelTarget(dir, flags.force === true);
   await startBackend(flags);
 
   // images: the BIB-AE halves height and width twice

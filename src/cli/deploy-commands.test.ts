@@ -54,6 +54,26 @@ describe('the offline exchange, command by command', () => {
         out: at(`scores-${label}.json`),
       });
     }
+    // a second training into a model folder is refused before it starts, unless forced
+    const again = {
+      images: at('own-1'),
+      label: 1,
+      modelDir: at('model-0'),
+      epochs: 1,
+      latentDim: 8,
+    };
+    await expect(clientTrainCommand(again)).rejects.toThrow(
+      `--model-dir ${at('model-0')}: already holds a client model saved`,
+    );
+    const kept = await loadClientModel(at('model-0'));
+    expect(kept.manifest.label).toBe(0);
+    kept.client.dispose();
+    await clientTrainCommand({ ...again, modelDir: at('model-x'), force: true });
+    await clientTrainCommand({ ...again, modelDir: at('model-x'), force: true, seed: 1 });
+    const replaced = await loadClientModel(at('model-x'));
+    expect(replaced.manifest.training.seed).toBe(1);
+    replaced.client.dispose();
+
     const scores = await readScoresFile(at('scores-1.json'));
     expect(scores.count).toBe(12);
     const { manifest: owner1 } = await loadClientModel(at('model-1'));

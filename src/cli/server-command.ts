@@ -8,6 +8,7 @@ import { SemiprivError } from '../errors.js';
 import { nodeLogger } from '../log.js';
 import { AUGMENTATION_NAMES, AUGMENTATION_PRESETS, augmentationPreset } from '../model/augment.js';
 import { DEFAULT_CLASSIFIER_OPTIONS } from '../model/classifier.js';
+import { checkModelTarget } from '../model/weights-file.js';
 import { loadServerModel, saveServerModel } from '../server/model-dir.js';
 import { Server } from '../server/server.js';
 import { connectClients, createServerService } from '../server/service.js';
@@ -19,6 +20,7 @@ import {
   BACKEND_FLAG,
   CLIENT_ACCESS_FLAGS,
   clientTokens,
+  FORCE_FLAG,
   listenUntilSignal,
   requiredFlag,
   serveSettings,
@@ -80,12 +82,13 @@ export const SERVER_TRAIN_SPEC: CommandSpec = {
         'Random moves of the labelled images in training: shifts, rotations and scalings for digits (mnist), shifts, scalings and mirroring for garments (fashion-mnist), or none',
     },
     { name: 'seed', type: 'number', defaultText: '0', description: 'Training seed' },
+    FORCE_FLAG,
     BACKEND_FLAG,
   ],
   details:
-    'A class added later: start its client, then run server train again with every URL;\n' +
-    'no client retrains. The labelled images never leave the server; the clients see them\n' +
-    'only as probes to score.',
+    'A class added later: start its client, then run server train again with every URL\n' +
+    '(and --force to replace the model in --model-dir); no client retrains. The labelled\n' +
+    'images never leave the server; the clients see them only as probes to score.',
 };
 
 /** Trains the server classifier and saves it; returns the model folder. */
@@ -103,6 +106,7 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
       `expected either --clients or --scores, received ${received}`,
     );
   }
+  await checkModelTarget(dir, flags.force === true);
   await startBackend(flags);
 
   // the labelled subset, then every client's scores of it

@@ -50,6 +50,13 @@ export const BACKEND_FLAG: FlagSpec = {
   description: 'TensorFlow.js backend',
 };
 
+/** The `--force` flag of the commands that train and save a model. */
+export const FORCE_FLAG: FlagSpec = {
+  name: 'force',
+  type: 'boolean',
+  description: 'Replace a model already saved in --model-dir',
+};
+
 /** Flags with which the server reaches its clients. */
 export const CLIENT_ACCESS_FLAGS: readonly FlagSpec[] = [
   {
@@ -184,7 +191,8 @@ const LISTEN_HINTS: Record<string, string> = {
 
 /**
  * Listens on `--host` and `port`, prints `<what> listening on <url>` on stdout, and closes
- * the app on SIGINT or SIGTERM. Returns the URL.
+ * the app on SIGINT or SIGTERM, saying so on stdout when it stops and once it has stopped.
+ * Returns the URL.
  */
 export async function listenUntilSignal(
   app: Service,
@@ -203,9 +211,13 @@ export async function listenUntilSignal(
     });
   }
   process.stdout.write(`${what} listening on ${address}\n`);
-  const stop = (): void => {
+  const stop = (signal: NodeJS.Signals): void => {
     // close() lets requests in flight finish before the exit
-    void app.close().then(() => process.exit(0));
+    process.stdout.write(`${what} stopping on ${signal}: finishing the requests in flight\n`);
+    void app.close().then(() => {
+      process.stdout.write(`${what} stopped\n`);
+      process.exit(0);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

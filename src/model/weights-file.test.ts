@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  checkModelTarget,
   decodeWeights,
   encodeWeights,
   readModelDir,
@@ -85,6 +86,24 @@ describe('writeModelDir and readModelDir', () => {
     expect(await readdir(parent)).toEqual(['model']);
     expect((await readdir(dir)).sort()).toEqual(['b.bin', 'manifest.json']);
     expect((await readModelDir(dir, 'client')).manifest.number('label')).toBe(2);
+  });
+
+  it('lets a model be written to a new folder, and over a model only when asked to replace it', async () => {
+    const parent = await tempDir();
+    const dir = join(parent, 'model');
+    await expect(checkModelTarget(dir, false)).resolves.toBeUndefined();
+    await writeModelDir(dir, 'server', {}, files);
+    const created = (await readModelDir(dir, 'server')).manifest.string('created');
+    await expect(checkModelTarget(dir, false)).rejects.toMatchObject({
+      code: 'SP_OPTION',
+      message: `--model-dir ${dir}: already holds a server model saved ${created}`,
+      hint: 'Pass --force to replace it, or name a new folder with --model-dir.',
+    });
+    await expect(checkModelTarget(dir, true)).resolves.toBeUndefined();
+    await writeFile(join(parent, 'notes.txt'), 'mine');
+    await expect(checkModelTarget(parent, true)).rejects.toThrow(
+      'received a folder that holds other files',
+    );
   });
 
   it('refuses to overwrite a folder that is not a model', async () => {

@@ -205,6 +205,32 @@ async function readOrRefuse(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Checks, before any training, that a model may be written at `dir`: a new or empty folder,
+ * or, when `replace` is set, a model directory. Refuses with SP_OPTION otherwise, so that
+ * hours of training are not spent on a model that could not be saved, and a trained model is
+ * not replaced by accident.
+ *
+ * @example
+ * await checkModelTarget('models/client-3', flags.force === true);
+ */
+export async function checkModelTarget(dir: string, replace: boolean): Promise<void> {
+  const target = resolve(dir);
+  await refuseForeignFolder(target);
+  const manifestPath = join(target, MANIFEST_FILE);
+  if (replace || !(await exists(manifestPath))) return;
+
+  // name what is there, as far as the manifest can be read
+  const manifest = await readFile(manifestPath, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}) as Record<string, unknown>);
+  const kind = typeof manifest.kind === 'string' ? `a ${manifest.kind} model` : 'a model';
+  const saved = typeof manifest.created === 'string' ? ` saved ${manifest.created}` : '';
+  throw new SemiprivError('SP_OPTION', `--model-dir ${dir}: already holds ${kind}${saved}`, {
+    hint: 'Pass --force to replace it, or name a new folder with --model-dir.',
+  });
+}
+
 async function refuseForeignFolder(target: string): Promise<void> {
   if (!(await exists(target))) return;
   const isModel = await exists(join(target, MANIFEST_FILE));
