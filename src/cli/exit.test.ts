@@ -1,6 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../data/idx.js';
 import { SemiprivError } from '../errors.js';
@@ -20,6 +20,13 @@ describe('reportFailure', () => {
     expect(text).toContain('semipriv: error SP_OPTION: --port: expected 1\n');
     expect(text).toContain('hint: Run with --help');
     expect(exitCode).toBe(2);
+  });
+
+  it('points at the list of error codes by a path that exists wherever semipriv runs from', async () => {
+    const { text } = printed(new SemiprivError('SP_BUSY', 'too many requests'));
+    const path = /all error codes: (.+)\n/.exec(text)?.[1] ?? '';
+    expect(isAbsolute(path)).toBe(true);
+    expect(await readFile(path, 'utf8')).toContain('| `SP_BUSY`');
   });
 
   it('reports a missing file the user named as SP_FILE, not as a bug', async () => {

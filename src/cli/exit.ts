@@ -1,7 +1,11 @@
 /**
  * The CLI's one way out on failure: the error's code, its message and a hint.
  */
+import { fileURLToPath } from 'node:url';
 import { isSemiprivError, SemiprivError } from '../errors.js';
+
+/** The list of every error code, where the package is installed (src/ and dist/ alike). */
+export const ERRORS_DOC = fileURLToPath(new URL('../../docs/errors.md', import.meta.url));
 
 /**
  * Prints `error` for a person and returns the process exit code (2 for usage errors). A
@@ -15,7 +19,7 @@ export function reportFailure(
   if (isSemiprivError(error)) {
     write(`semipriv: error ${error.code}: ${error.message}\n`);
     write(`  hint: ${error.hint}\n`);
-    write('  all error codes: docs/errors.md\n');
+    write(`  all error codes: ${ERRORS_DOC}\n`);
     return error.code === 'SP_OPTION' ? 2 : 1;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
