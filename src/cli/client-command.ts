@@ -1,11 +1,13 @@
 /**
  * `semipriv client train | score | serve`: what a data owner runs on their own machine.
  */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Client } from '../client/client.js';
 import { loadClientModel, saveClientModel } from '../client/model-dir.js';
 import { createClientService } from '../client/service.js';
 import { readImages } from '../data/image-files.js';
-import { SemiprivError } from '../errors.js';
+import { isSemiprivError, SemiprivError } from '../errors.js';
 import { nodeLogger } from '../log.js';
 import { DEFAULT_BIBAE_OPTIONS } from '../model/bibae.js';
 import { checkModelTarget } from '../model/weights-file.js';
@@ -83,7 +85,14 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
 
   // images: the BIB-AE halves height and width twice
   const path = requiredFlag(flags, 'images');
-  const set = await readImages(path, { resize: flags.resize === true });
+  const set = await readImages(path, { resize: flags.resize === true, flag: '--images' }).catch(
+    (error: unknown) => {
+      if (!isSemiprivError(error) || error.code !== 'SP_SHAPE') throw error;
+      throw new SemiprivError('SP_SHAPE', error.message, {
+        hint: 'Pass --resize to scale PNG and JPEG files of another size to 28×28.',
+      });
+    },
+  );
   if (set.height % 4 !== 0 || set.width % 4 !== 0) {
     throw new SemiprivError(
       'SP_SHAPE',
@@ -145,16 +154,31 @@ export async function clientScoreCommand(flags: ParsedFlags): Promise<string> {
   const dir = requiredFlag(flags, 'modelDir');
   const path = requiredFlag(flags, 'images');
   const out = requiredFlag(flags, 'out');
+  await checkOutputFile(out);
   await startBackend(flags);
   const { client, manifest } = await loadClientModel(dir);
   try {
-    const probes = await readImages(path, { shape: manifest.image });
+    const probes = await readImages(path, { shape: manifest.image, flag: '--images' });
     await writeScoresFile(out, client.info(), probes, client.score(probes));
     process.stdout.write(`client ${client.label}: scored ${probes.count} images into ${out}\n`);
   } finally {
     client.dispose();
   }
   return out;
+}
+
+/** Refuses an `--out` that cannot be written, before any scoring time is spent. */
+async function checkOutputFile(out: string): Promise<void> {
+  const [self, parent] = await Promise.all([
+    stat(out).catch(() => null),
+    stat(dirname(resolve(out))).catch(() => null),
+  ]);
+  if (self?.isDirectory() === true || parent?.isDirectory() !== true) {
+    const problem = self?.isDirectory() === true ? 'is a folder' : 'is in no existing folder';
+    throw new SemiprivError('SP_FILE', `--out ${out}: ${problem}`, {
+      hint: 'Name a file to write, in a folder that exists.',
+    });
+  }
 }
 
 /** Flags of `semipriv client serve`. */

@@ -103,7 +103,10 @@ describe('the offline exchange, command by command', () => {
         scores: [at('scores-0.json'), at('scores-0.json')],
         modelDir: at('server-2'),
       }),
-    ).rejects.toMatchObject({ code: 'SP_SCORES_INVALID' });
+    ).rejects.toMatchObject({
+      code: 'SP_SCORES_INVALID',
+      hint: "Pass one scores file per client, each made by that client's own model.",
+    });
     await expect(
       serverTrainCommand({
         labeled: at('labelled'),
@@ -158,9 +161,27 @@ describe('the offline exchange, command by command', () => {
     await expect(clientTrainCommand(flags)).rejects.toMatchObject({
       code: 'SP_SHAPE',
       message: `${join(dir, 'x.png')}: expected 28×28 pixels (width×height), received 32×30`,
+      hint: 'Pass --resize to scale PNG and JPEG files of another size to 28×28.',
     });
     await clientTrainCommand({ ...flags, resize: true });
     const { manifest } = await loadClientModel(join(root, 'm-big'), { label: 2 });
     expect(manifest.image).toEqual({ height: 28, width: 28 });
+
+    // another class's model, and a scores file nobody could write, are named before scoring
+    await expect(loadClientModel(join(root, 'm-big'), { label: 5 })).rejects.toMatchObject({
+      code: 'SP_MODEL_INVALID',
+      hint: 'Check --model-dir and --label: the model in that folder holds class 2.',
+    });
+    const score = { modelDir: join(root, 'm-big'), images: dir, backend: 'wasm' };
+    await expect(
+      clientScoreCommand({ ...score, out: join(root, 'none', 's.json') }),
+    ).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `--out ${join(root, 'none', 's.json')}: is in no existing folder`,
+    });
+    await expect(clientScoreCommand({ ...score, out: dir })).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `--out ${dir}: is a folder`,
+    });
   });
 });

@@ -112,7 +112,7 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
   // the labelled subset, then every client's scores of it
   const labeledPath = requiredFlag(flags, 'labeled');
   const labelsPath = typeof flags.labeledLabels === 'string' ? flags.labeledLabels : true;
-  const labelled = await readImages(labeledPath, { labels: labelsPath });
+  const labelled = await readImages(labeledPath, { labels: labelsPath, flag: '--labeled' });
   const shape = { height: labelled.height, width: labelled.width };
   let endpoints: ClientEndpoint[];
   let infos: ClientInfo[];

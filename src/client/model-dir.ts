@@ -98,7 +98,16 @@ export async function loadClientModel(
   ] as const) {
     const wanted = expect[key];
     if (wanted !== undefined && wanted !== found) {
-      throw invalid(`${where}: expected ${key} ${wanted}, the manifest records ${found}`);
+      throw new SemiprivError(
+        'SP_MODEL_INVALID',
+        `${where}: expected ${key} ${wanted}, the manifest records ${found}`,
+        {
+          hint:
+            key === 'label'
+              ? `Check --model-dir and --label: the model in that folder holds class ${found}.`
+              : 'Check --model-dir: the model there was trained on images of another size.',
+        },
+      );
     }
   }
   const training = m.object('training');

@@ -121,6 +121,23 @@ describe('readImages', () => {
     expect(Array.from((await readImages(images, { labels: true })).labels)).toEqual([7, 9]);
   });
 
+  it('names the flag of a missing path, and refuses a file that is no image format', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semipriv-images-'));
+    await expect(readImages(join(dir, 'none'), { flag: '--images' })).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `--images ${join(dir, 'none')}: no such file or folder`,
+    });
+    const text = join(dir, 'notes.txt');
+    await writeFile(text, 'abc');
+    await expect(readImages(text, { flag: '--images' })).rejects.toMatchObject({
+      code: 'SP_IMAGE_INVALID',
+      message: expect.stringContaining(`--images ${text}: expected an IDX image file`),
+    });
+    // an IDX file whose header is cut short is still reported as a damaged IDX file
+    await writeFile(join(dir, 'cut'), encodeIdx([2, 4, 4], ramp(0, 32)).subarray(0, 10));
+    await expect(readImages(join(dir, 'cut'))).rejects.toMatchObject({ code: 'SP_IDX_TRUNCATED' });
+  });
+
   it('names the conventional label file, or asks for one', () => {
     expect(siblingLabels('/d/train-images-idx3-ubyte.gz')).toBe('/d/train-labels-idx1-ubyte.gz');
     expect(() => siblingLabels('/d/probes.idx')).toThrow('pass it with --labeled-labels');

@@ -122,6 +122,8 @@ export interface ReadImagesOptions {
    * `labels-idx1` for `images-idx3` when `true`, or from subfolder names for a folder.
    */
   labels?: boolean | string;
+  /** The flag that named `path` (`--images`), for messages. */
+  flag?: string;
 }
 
 /**
@@ -133,8 +135,13 @@ export interface ReadImagesOptions {
  * const labelled = await readImages('labelled/', { labels: true }); // labelled/3/*.png → 3
  */
 export async function readImages(path: string, options: ReadImagesOptions = {}): Promise<ImageSet> {
+  const named = options.flag ? `${options.flag} ${path}` : path;
   const info = await stat(path).catch(() => null);
-  if (!info) throw new SemiprivError('SP_OPTION', `${path}: no such file or folder`);
+  if (!info) {
+    throw new SemiprivError('SP_FILE', `${named}: no such file or folder`, {
+      hint: 'Check the path: an IDX image file (plain or .gz), a PNG or JPEG file, or a folder.',
+    });
+  }
   if (info.isDirectory()) return readImageFolder(path, options);
   if (EXTENSIONS.has(extension(path))) return readImageFile(path, options);
 
@@ -142,7 +149,17 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
     const labelsPath = typeof options.labels === 'string' ? options.labels : siblingLabels(path);
     return readImageSet(path, labelsPath);
   }
-  const idx = parseIdx(await readMaybeGzip(path), path);
+  // anything else must at least open like an IDX file: two zero bytes
+  const bytes = await readMaybeGzip(path);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new SemiprivError(
+      'SP_IMAGE_INVALID',
+      `${named}: expected an IDX image file (plain or .gz), a PNG or JPEG file, or a folder ` +
+        'of them, received a file that is none of these',
+      { hint: 'PNG and JPEG files are recognised by their .png, .jpg or .jpeg extension.' },
+    );
+  }
+  const idx = parseIdx(bytes, path);
   if (idx.dims.length !== 3) {
     throw new SemiprivError(
       'SP_IDX_SHAPE',

@@ -150,4 +150,21 @@ describe('writeModelDir and readModelDir', () => {
       hint: 'Check --model-dir: it names the folder that semipriv server train wrote.',
     });
   });
+
+  it('names a folder without a manifest, or with a model of the other kind, as a path to check', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.png'), 'not a model');
+    await expect(readModelDir(dir, 'client')).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: `${dir}: not a model folder (it holds no manifest.json)`,
+      hint: 'Check --model-dir: it names the folder that semipriv client train wrote.',
+    });
+    const server = join(dir, 'server');
+    await writeModelDir(server, 'server', {}, files);
+    await expect(readModelDir(server, 'client')).rejects.toMatchObject({
+      code: 'SP_MODEL_INVALID',
+      message: `${join(server, 'manifest.json')}: expected a client model, received kind server`,
+      hint: 'Check --model-dir: it names the folder that semipriv client train wrote.',
+    });
+  });
 });

@@ -169,13 +169,27 @@ export async function readModelDir(dir: string, kind: ModelKind): Promise<ModelD
     });
   }
   const manifestPath = join(dir, MANIFEST_FILE);
+  const pathHint = `Check --model-dir: it names the folder that semipriv ${kind} train wrote.`;
+  if (!(await exists(manifestPath))) {
+    throw new SemiprivError(
+      'SP_FILE',
+      `${dir}: not a model folder (it holds no ${MANIFEST_FILE})`,
+      {
+        hint: pathHint,
+      },
+    );
+  }
   const text = new TextDecoder().decode(await readOrRefuse(manifestPath));
   const manifest = JsonFields.parse(text, manifestPath, 'SP_MODEL_INVALID');
   manifest.oneOf('format', ['semipriv-model']);
   manifest.oneOf('formatVersion', [MODEL_FORMAT_VERSION]);
   const found = manifest.raw('kind');
   if (found !== kind) {
-    throw invalid(`${manifestPath}: expected a ${kind} model, received kind ${String(found)}`);
+    throw new SemiprivError(
+      'SP_MODEL_INVALID',
+      `${manifestPath}: expected a ${kind} model, received kind ${String(found)}`,
+      { hint: pathHint },
+    );
   }
 
   const records = manifest.object('files');

@@ -47,6 +47,12 @@ describe('Server', () => {
         seed: 0,
         classifier: DEFAULT_CLASSIFIER_OPTIONS,
       }),
-    ).toThrow(/label 7, which no client holds/);
+    ).toThrow(
+      expect.objectContaining({
+        code: 'SP_PARTITION',
+        message: expect.stringContaining('label 7, which no client holds'),
+        hint: expect.stringContaining('add a client for the missing class'),
+      }),
+    );
   });
 });

@@ -106,6 +106,11 @@ export class Server {
           'SP_PARTITION',
           `labelled image ${i} has label ${labelled.labels[i]}, which no client holds ` +
             `(clients: ${labels.join(', ')})`,
+          {
+            hint:
+              "Give the server labelled images of the clients' classes only, or add a client " +
+              'for the missing class.',
+          },
         );
       }
       targets[i] = index;

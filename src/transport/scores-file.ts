@@ -94,7 +94,9 @@ export function checkDistinct(files: readonly { path: string; file: ScoresFile }
     for (const key of [`label ${file.info.label}`, `fingerprint ${fp}…`]) {
       const other = seen.get(key);
       if (other) {
-        throw new SemiprivError('SP_SCORES_INVALID', `${path} and ${other} both hold ${key}`);
+        throw new SemiprivError('SP_SCORES_INVALID', `${path} and ${other} both hold ${key}`, {
+          hint: "Pass one scores file per client, each made by that client's own model.",
+        });
       }
       seen.set(key, path);
     }
