@@ -61,7 +61,10 @@ export function parseFlags(
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new SemiprivError('SP_OPTION', `semipriv ${spec.name}: ${message}`);
+    throw (
+      unknownFlag(spec, message) ??
+      new SemiprivError('SP_OPTION', `semipriv ${spec.name}: ${message}`)
+    );
   }
 
   if (!spec.takesArguments && parsed.positionals.length > 0) {
@@ -78,6 +81,35 @@ export function parseFlags(
     flags[camelCase(f.name)] = convert(spec, f, raw);
   }
   return { flags, positionals: parsed.positionals, help: parsed.values.help === true };
+}
+
+/** An unknown flag as a short message naming the closest flag, or undefined for other errors. */
+function unknownFlag(spec: CommandSpec, parserMessage: string): SemiprivError | undefined {
+  const given = /^Unknown option '(-{1,2}[^']+)'/.exec(parserMessage)?.[1];
+  if (given === undefined) return undefined;
+  const name = given.replace(/^-+/, '');
+  const names = [...spec.flags.map((f) => f.name), 'help'];
+  const closest = names
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const guess = closest.distance <= 2 ? `; did you mean --${closest.candidate}?` : '';
+  return new SemiprivError('SP_OPTION', `semipriv ${spec.name}: unknown flag ${given}${guess}`, {
+    hint: `Run semipriv ${spec.name} --help to see its flags.`,
+  });
+}
+
+/** Levenshtein distance: the fewest single-letter edits that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 function convert(
