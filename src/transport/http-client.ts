@@ -123,9 +123,11 @@ export class HttpEndpoint implements ClientEndpoint {
         ? sleep(Math.min(backoffMs * 2 ** (attempt - 1), deadline - Date.now()))
         : Promise.resolve();
     let failure = '';
+    let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
+      tried = attempt;
       let response: Response;
       let text: string;
       try {
@@ -160,9 +162,15 @@ export class HttpEndpoint implements ClientEndpoint {
       }
       await pause(attempt);
     }
+    // say whether the time limit or the number of attempts ended the tries
+    const times = tried === 1 ? '1 attempt' : `${tried} attempts`;
+    const ended =
+      Date.now() >= deadline
+        ? `failed within the ${timeoutMs} ms allowed (${times})`
+        : `failed on all ${times}`;
     throw new SemiprivError(
       'SP_CLIENT_UNREACHABLE',
-      `${this.name}: ${path} failed within ${timeoutMs} ms: ${failure || 'no time left'}`,
+      `${this.name}: ${path} ${ended}: ${failure || 'no time left'}`,
     );
   }
 
