@@ -39,6 +39,12 @@ describe('parseFlags', () => {
     );
   });
 
+  it('takes --help anywhere on the line, even beside a stray word or a bad value', () => {
+    expect(parseFlags(SPEC, ['extra', '--help']).help).toBe(true);
+    expect(parseFlags(SPEC, ['--epochs', 'ten', '-h']).help).toBe(true);
+    expect(() => parseFlags(SPEC, ['extra'])).toThrow('expected only flags, received "extra"');
+  });
+
   it('lists every flag in the help text', () => {
     const help = formatHelp(SPEC);
     for (const name of ['--labeled <value>', '--epochs <value>', '--n-ae <a,b,…>', '--help']) {

@@ -67,6 +67,8 @@ export function parseFlags(
     );
   }
 
+  // asking for help is never an error, whatever else is on the line
+  if (parsed.values.help === true) return { flags: {}, positionals: [], help: true };
   if (!spec.takesArguments && parsed.positionals.length > 0) {
     throw new SemiprivError(
       'SP_OPTION',
@@ -80,7 +82,7 @@ export function parseFlags(
     if (raw === undefined) continue;
     flags[camelCase(f.name)] = convert(spec, f, raw);
   }
-  return { flags, positionals: parsed.positionals, help: parsed.values.help === true };
+  return { flags, positionals: parsed.positionals, help: false };
 }
 
 /** An unknown flag as a short message naming the closest flag, or undefined for other errors. */

@@ -66,7 +66,8 @@ export async function decodeImageBody(
   if (count > maxImages) {
     throw new SemiprivError(
       'SP_TOO_LARGE',
-      `expected at most ${maxImages} images per request, received ${count}`,
+      `expected at most ${maxImages} ${maxImages === 1 ? 'image' : 'images'} per request, ` +
+        `received ${count}`,
     );
   }
   return { images: body, count, height, width };
