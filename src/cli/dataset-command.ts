@@ -15,7 +15,9 @@ import { requiredFlag } from './service-flags.js';
 export const DATASET_EXPORT_SPEC: CommandSpec = {
   name: 'dataset export',
   summary: 'write dataset images as PNG files, one folder per label',
-  usage: 'semipriv dataset export --dataset mnist --split train|test [--label L] --out DIR',
+  usage:
+    'semipriv dataset export --dataset mnist --split train|test [--label L | --labels L,…] ' +
+    '--out DIR',
   flags: [
     {
       name: 'dataset',
@@ -33,6 +35,12 @@ export const DATASET_EXPORT_SPEC: CommandSpec = {
     },
     { name: 'label', type: 'number', description: 'Only this class, written straight into DIR' },
     {
+      name: 'labels',
+      type: 'list',
+      defaultText: 'all',
+      description: 'Only these classes, one subfolder each (a subset for fewer clients)',
+    },
+    {
       name: 'count',
       type: 'number',
       defaultText: 'all',
@@ -49,7 +57,8 @@ export const DATASET_EXPORT_SPEC: CommandSpec = {
   ],
   details:
     'Files are named by their index in the split (00042.png). Without --label, DIR gets one\n' +
-    'subfolder per label: the layout server train --labeled reads.',
+    'subfolder per label (every label, or those of --labels): the layout server train\n' +
+    '--labeled reads.',
 };
 
 /** Exports images as PNG files; returns how many were written. */
@@ -58,6 +67,10 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const name = parseDatasetName(typeof flags.dataset === 'string' ? flags.dataset : 'mnist');
   const split = flags.split === 'test' ? 'test' : 'train';
   const label = flags.label === undefined ? undefined : integerFlag(flags, 'label', 0);
+  const labels = labelsFlag(flags);
+  if (label !== undefined && labels !== undefined) {
+    throw new SemiprivError('SP_OPTION', 'expected --label or --labels, received both');
+  }
   const count = integerFlag(flags, 'count', Number.MAX_SAFE_INTEGER, 1);
   const skip = integerFlag(flags, 'skip', 0, 0);
   const dataDir = typeof flags.dataDir === 'string' ? flags.dataDir : undefined;
@@ -69,14 +82,16 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const chosen: number[] = [];
   for (let i = 0; i < set.count; i++) {
     const l = set.labels[i];
-    if (label !== undefined && l !== label) continue;
+    if ((label !== undefined && l !== label) || (labels !== undefined && !labels.has(l))) continue;
     seen.set(l, (seen.get(l) ?? 0) + 1);
     if ((seen.get(l) ?? 0) <= skip || (taken.get(l) ?? 0) >= count) continue;
     taken.set(l, (taken.get(l) ?? 0) + 1);
     chosen.push(i);
   }
-  if (seen.size === 0) {
-    throw new SemiprivError('SP_OPTION', `--label ${label}: no such class in ${name} ${split}`);
+  const missing = labels === undefined ? [] : [...labels].filter((l) => !seen.has(l));
+  if (seen.size === 0 || missing.length > 0) {
+    const asked = label !== undefined ? `--label ${label}` : `--labels ${missing.join(',')}`;
+    throw new SemiprivError('SP_OPTION', `${asked}: no such class in ${name} ${split}`);
   }
   if (chosen.length === 0) {
     const most = Math.max(...seen.values());
@@ -99,6 +114,24 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   }
   process.stdout.write(`wrote ${chosen.length} ${name} ${split} images to ${out}\n`);
   return chosen.length;
+}
+
+/** The classes of `--labels`, or undefined for all. */
+function labelsFlag(flags: ParsedFlags): Set<number> | undefined {
+  const value = flags.labels;
+  if (!Array.isArray(value)) return undefined;
+  return new Set(
+    value.map((text) => {
+      const n = Number(text);
+      if (text === '' || !Number.isInteger(n) || n < 0 || n > 255) {
+        throw new SemiprivError(
+          'SP_OPTION',
+          `--labels: expected classes 0–255 separated by commas, received "${text}"`,
+        );
+      }
+      return n;
+    }),
+  );
 }
 
 function pixelsOf(set: ImageSet, index: number): Uint8Array {

@@ -125,6 +125,22 @@ describe('the offline exchange, command by command', () => {
     expect(await readdir(join(dir, '7'))).toEqual(['00000.png']);
   });
 
+  it('exports a subfolder for each of the --labels only, and names a class the split lacks', async () => {
+    const dir = join(root, 'some');
+    const flags = { split: 'test', count: 2, labels: ['2', '5'], out: dir };
+    expect(await datasetExportCommand(flags)).toBe(4);
+    expect((await readdir(dir)).sort()).toEqual(['2', '5']);
+    await expect(datasetExportCommand({ ...flags, labels: ['5', '12'] })).rejects.toThrow(
+      '--labels 12: no such class in mnist test',
+    );
+    await expect(datasetExportCommand({ ...flags, label: 2 })).rejects.toThrow(
+      'expected --label or --labels, received both',
+    );
+    await expect(datasetExportCommand({ ...flags, labels: ['x'] })).rejects.toThrow(
+      '--labels: expected classes 0–255 separated by commas, received "x"',
+    );
+  });
+
   it('skips the images owners exported, label by label', async () => {
     const dir = join(root, 'skip');
     const first = join(root, 'first');
