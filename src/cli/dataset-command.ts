@@ -8,7 +8,7 @@ import { encodePng } from '../data/image-files.js';
 import { DATASET_NAMES, loadDataset, parseDatasetName } from '../data/load.js';
 import type { ImageSet } from '../data/types.js';
 import { SemiprivError } from '../errors.js';
-import { integerFlag, type CommandSpec, type ParsedFlags } from './options.js';
+import { integerFlag, numberList, type CommandSpec, type ParsedFlags } from './options.js';
 import { requiredFlag } from './service-flags.js';
 
 /** Flags of `semipriv dataset export`. */
@@ -67,7 +67,8 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const name = parseDatasetName(typeof flags.dataset === 'string' ? flags.dataset : 'mnist');
   const split = flags.split === 'test' ? 'test' : 'train';
   const label = flags.label === undefined ? undefined : integerFlag(flags, 'label', 0);
-  const labels = labelsFlag(flags);
+  const labels =
+    flags.labels === undefined ? undefined : new Set(numberList(flags, 'labels', [], 0, 255));
   if (label !== undefined && labels !== undefined) {
     throw new SemiprivError('SP_OPTION', 'expected --label or --labels, received both');
   }
@@ -114,24 +115,6 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   }
   process.stdout.write(`wrote ${chosen.length} ${name} ${split} images to ${out}\n`);
   return chosen.length;
-}
-
-/** The classes of `--labels`, or undefined for all. */
-function labelsFlag(flags: ParsedFlags): Set<number> | undefined {
-  const value = flags.labels;
-  if (!Array.isArray(value)) return undefined;
-  return new Set(
-    value.map((text) => {
-      const n = Number(text);
-      if (text === '' || !Number.isInteger(n) || n < 0 || n > 255) {
-        throw new SemiprivError(
-          'SP_OPTION',
-          `--labels: expected classes 0–255 separated by commas, received "${text}"`,
-        );
-      }
-      return n;
-    }),
-  );
 }
 
 function pixelsOf(set: ImageSet, index: number): Uint8Array {

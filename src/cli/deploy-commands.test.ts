@@ -137,7 +137,7 @@ describe('the offline exchange, command by command', () => {
       'expected --label or --labels, received both',
     );
     await expect(datasetExportCommand({ ...flags, labels: ['x'] })).rejects.toThrow(
-      '--labels: expected classes 0–255 separated by commas, received "x"',
+      '--labels: expected whole numbers from 0 to 255 separated by commas, received "x"',
     );
   });
 

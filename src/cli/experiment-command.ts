@@ -17,7 +17,7 @@ import { createSimulationSteps } from '../experiment/simulation-steps.js';
 import { buildReport } from '../report/build.js';
 import { counted } from '../report/document.js';
 import { formatExperimentSummary } from '../report/summary.js';
-import type { CommandSpec, FlagSpec, ParsedFlags } from './options.js';
+import { numberList, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
 import { Progress } from './progress.js';
 import { runSettingsFromFlags, SIMULATION_FLAGS } from './run-command.js';
 
@@ -178,29 +178,6 @@ function datasets(value: ParsedFlags[string]): DatasetName[] {
   const names = Array.isArray(value) ? value : ['all'];
   if (names.includes('all')) return [...DATASET_NAMES];
   return names.map(parseDatasetName);
-}
-
-/** Reads a comma-separated list of whole numbers ≥ `min`, naming the flag on error. */
-export function numberList(
-  flags: ParsedFlags,
-  key: string,
-  fallback: readonly number[],
-  min: number,
-): number[] {
-  const value = flags[key];
-  if (value === undefined) return [...fallback];
-  const texts = Array.isArray(value) ? value : [String(value)];
-  return texts.map((text) => {
-    const n = Number(text);
-    if (text === '' || !Number.isInteger(n) || n < min) {
-      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      throw new SemiprivError(
-        'SP_OPTION',
-        `--${flag}: expected whole numbers ≥ ${min} separated by commas, received "${text}"`,
-      );
-    }
-    return n;
-  });
 }
 
 /** The status line's time left: an estimate, a lower bound, or nothing yet. */

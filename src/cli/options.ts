@@ -154,6 +154,34 @@ export function integerFlag(flags: ParsedFlags, key: string, fallback: number, m
   return value;
 }
 
+/**
+ * Reads a comma-separated list of whole numbers from `min` to `max`, naming the flag on error;
+ * `fallback` when the flag is absent.
+ */
+export function numberList(
+  flags: ParsedFlags,
+  key: string,
+  fallback: readonly number[],
+  min: number,
+  max = Infinity,
+): number[] {
+  const value = flags[key];
+  if (value === undefined) return [...fallback];
+  const texts = Array.isArray(value) ? value : [String(value)];
+  return texts.map((text) => {
+    const n = Number(text);
+    if (text === '' || !Number.isInteger(n) || n < min || n > max) {
+      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new SemiprivError(
+        'SP_OPTION',
+        `--${flag}: expected whole numbers ${range} separated by commas, received "${text}"`,
+      );
+    }
+    return n;
+  });
+}
+
 /** The --help text of a command. */
 export function formatHelp(spec: CommandSpec): string {
   const rows = spec.flags.map((f) => {
