@@ -163,21 +163,14 @@ export interface ModelDirContents {
  */
 export async function readModelDir(dir: string, kind: ModelKind): Promise<ModelDirContents> {
   // a mistyped path is not a damaged model: say so, and point at the flag
+  const pathHint = `Check --model-dir: it names the folder that semipriv ${kind} train wrote.`;
   if (!(await exists(dir))) {
-    throw new SemiprivError('SP_FILE', `${dir}: no such model folder`, {
-      hint: `Check --model-dir: it names the folder that semipriv ${kind} train wrote.`,
-    });
+    throw new SemiprivError('SP_FILE', `${dir}: no such model folder`, { hint: pathHint });
   }
   const manifestPath = join(dir, MANIFEST_FILE);
-  const pathHint = `Check --model-dir: it names the folder that semipriv ${kind} train wrote.`;
   if (!(await exists(manifestPath))) {
-    throw new SemiprivError(
-      'SP_FILE',
-      `${dir}: not a model folder (it holds no ${MANIFEST_FILE})`,
-      {
-        hint: pathHint,
-      },
-    );
+    const message = `${dir}: not a model folder (it holds no ${MANIFEST_FILE})`;
+    throw new SemiprivError('SP_FILE', message, { hint: pathHint });
   }
   const text = new TextDecoder().decode(await readOrRefuse(manifestPath));
   const manifest = JsonFields.parse(text, manifestPath, 'SP_MODEL_INVALID');
