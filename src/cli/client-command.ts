@@ -80,7 +80,8 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
   const batchSize = integerFlag(flags, 'batchSize', 32, 1);
   const latentDim = integerFlag(flags, 'latentDim', DEFAULT_BIBAE_OPTIONS.latentDim, 1);
   const seed = integerFlag(flags, 'seed', 0);
-  await checkModelTarget(dir, flags.force === true);
+  const replace = flags.force === true;
+  await checkModelTarget(dir, 'client', replace);
   await startBackend(flags);
 
   // images: the BIB-AE halves height and width twice
@@ -116,12 +117,8 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
     },
   );
   try {
-    const manifest = await saveClientModel(dir, client, {
-      epochs,
-      batchSize,
-      images: set.count,
-      seed,
-    });
+    const training = { epochs, batchSize, images: set.count, seed };
+    const manifest = await saveClientModel(dir, client, training, { replace });
     const images = set.count === 1 ? '1 image' : `${set.count} images`;
     process.stdout.write(
       `client ${label}: trained on ${images}, saved to ${dir} ` +

@@ -106,7 +106,8 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
       `expected either --clients or --scores, received ${received}`,
     );
   }
-  await checkModelTarget(dir, flags.force === true);
+  const replace = flags.force === true;
+  await checkModelTarget(dir, 'server', replace);
   await startBackend(flags);
 
   // the labelled subset, then every client's scores of it
@@ -139,7 +140,7 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
       const step = Math.max(1, Math.round(total / 5));
       if (epoch % step === 0 || epoch === total) log.info({ epoch, epochs: total, loss }, 'epoch');
     });
-    await saveServerModel(dir, model, infos, { images: labelled.count, seed });
+    await saveServerModel(dir, model, infos, { images: labelled.count, seed }, { replace });
     process.stdout.write(
       `server: trained for clients ${model.labels.join(', ')} on ${labelled.count} ` +
         `labelled images, saved to ${dir}\n`,

@@ -12,6 +12,7 @@ import {
   MANIFEST_FILE,
   readModelDir,
   writeModelDir,
+  type WriteModelOptions,
 } from '../model/weights-file.js';
 import { Client, fingerprint } from './client.js';
 
@@ -55,6 +56,7 @@ export async function saveClientModel(
   dir: string,
   client: Client,
   training: ClientTraining,
+  options: WriteModelOptions = {},
 ): Promise<ClientManifest> {
   const weights = client.model.exportWeights();
   const { height, width } = client.model.options;
@@ -66,7 +68,7 @@ export async function saveClientModel(
     errorStats: client.errorStats,
     fingerprint: fingerprint(weights),
   };
-  const created = await writeModelDir(dir, 'client', fields, encodeWeights(weights));
+  const created = await writeModelDir(dir, 'client', fields, encodeWeights(weights), options);
   return { ...fields, created };
 }
 

@@ -78,11 +78,15 @@ describe('writeModelDir and readModelDir', () => {
     expect(read.manifest.number('label')).toBe(4);
   });
 
-  it('replaces an existing model and leaves no temporary folder behind', async () => {
+  it('replaces a model only when asked to, and leaves no temporary folder behind', async () => {
     const parent = await tempDir();
     const dir = join(parent, 'model');
     await writeModelDir(dir, 'client', { label: 1 }, files);
-    await writeModelDir(dir, 'client', { label: 2 }, { 'b.bin': Uint8Array.of(9) });
+    await expect(writeModelDir(dir, 'client', { label: 2 }, files)).rejects.toThrow(
+      'already holds a client model',
+    );
+    const replace = { replace: true };
+    await writeModelDir(dir, 'client', { label: 2 }, { 'b.bin': Uint8Array.of(9) }, replace);
     expect(await readdir(parent)).toEqual(['model']);
     expect((await readdir(dir)).sort()).toEqual(['b.bin', 'manifest.json']);
     expect((await readModelDir(dir, 'client')).manifest.number('label')).toBe(2);
@@ -91,19 +95,47 @@ describe('writeModelDir and readModelDir', () => {
   it('lets a model be written to a new folder, and over a model only when asked to replace it', async () => {
     const parent = await tempDir();
     const dir = join(parent, 'model');
-    await expect(checkModelTarget(dir, false)).resolves.toBeUndefined();
-    await writeModelDir(dir, 'server', {}, files);
-    const created = (await readModelDir(dir, 'server')).manifest.string('created');
-    await expect(checkModelTarget(dir, false)).rejects.toMatchObject({
+    await expect(checkModelTarget(dir, 'server', false)).resolves.toBeUndefined();
+    const created = await writeModelDir(dir, 'server', {}, files);
+    expect(created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    await expect(checkModelTarget(dir, 'server', false)).rejects.toMatchObject({
       code: 'SP_OPTION',
       message: `--model-dir ${dir}: already holds a server model saved ${created}`,
       hint: 'Pass --force to replace it, or name a new folder with --model-dir.',
     });
-    await expect(checkModelTarget(dir, true)).resolves.toBeUndefined();
+    await expect(checkModelTarget(dir, 'server', true)).resolves.toBeUndefined();
+
+    // never over a model of the other kind, a file, or a folder of other files
+    await expect(checkModelTarget(dir, 'client', true)).rejects.toThrow(
+      `--model-dir ${dir}: expected a new folder or a client model, received a server model saved`,
+    );
     await writeFile(join(parent, 'notes.txt'), 'mine');
-    await expect(checkModelTarget(parent, true)).rejects.toThrow(
+    await expect(checkModelTarget(join(parent, 'notes.txt'), 'client', true)).rejects.toThrow(
+      'expected a folder, received a file',
+    );
+    await expect(checkModelTarget(parent, 'client', true)).rejects.toThrow(
       'received a folder that holds other files',
     );
+  });
+
+  it('names a model whose manifest is not a JSON object without failing on it', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'manifest.json'), 'null');
+    await expect(checkModelTarget(dir, 'client', false)).rejects.toMatchObject({
+      code: 'SP_OPTION',
+      message: `--model-dir ${dir}: expected a new folder or a client model, received a model of unknown kind`,
+    });
+  });
+
+  it('refuses at the swap a model another writer saved after the first check', async () => {
+    const dir = join(await tempDir(), 'model');
+    const first = writeModelDir(dir, 'client', { label: 1 }, files);
+    const second = writeModelDir(dir, 'client', { label: 2 }, files);
+    const outcomes = await Promise.allSettled([first, second]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(
+      String((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason),
+    ).toContain('already holds a client model');
   });
 
   it('refuses to overwrite a folder that is not a model', async () => {

@@ -96,19 +96,28 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** How {@link writeModelDir} treats a model already at its target. */
+export interface WriteModelOptions {
+  /** Replace a model of the same kind already there (default: refuse it). */
+  replace?: boolean;
+}
+
 /**
  * Writes a model directory atomically: `files` and a manifest made of `fields` plus the format,
- * kind, creation time and every file's hash. An existing model directory at `dir` is replaced;
- * any other non-empty folder there is left alone and refused. Returns the creation time.
+ * kind, creation time and every file's hash. A model of the same kind already at `dir` is
+ * replaced only with `replace`; anything else there is left alone and refused (see
+ * {@link checkModelTarget}), checked again just before the new folder is swapped in. Returns
+ * the creation time.
  */
 export async function writeModelDir(
   dir: string,
   kind: ModelKind,
   fields: Record<string, unknown>,
   files: Record<string, Uint8Array>,
+  options: WriteModelOptions = {},
 ): Promise<string> {
   const target = resolve(dir);
-  await refuseForeignFolder(target);
+  await checkModelTarget(dir, kind, options.replace === true);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const temp = join(parent, `.${basename(target)}.tmp-${process.pid}-${randomHex()}`);
@@ -134,11 +143,19 @@ export async function writeModelDir(
     await writeSynced(join(temp, MANIFEST_FILE), new TextEncoder().encode(text));
     await syncDir(temp);
 
-    // swap: the old model moves aside only once the new one is complete on disk
+    // swap: the old model moves aside only once the new one is complete on disk, and only if
+    // it may still be replaced (another process may have saved one meanwhile)
+    await checkModelTarget(dir, kind, options.replace === true);
     const old = join(parent, `.${basename(target)}.old-${process.pid}-${randomHex()}`);
     const replaced = await exists(target);
     if (replaced) await rename(target, old);
-    await rename(temp, target);
+    await rename(temp, target).catch(async (error: NodeJS.ErrnoException) => {
+      // a folder that appeared since the check: name what is there now
+      if (error.code === 'ENOTEMPTY' || error.code === 'EEXIST') {
+        await checkModelTarget(dir, kind, options.replace === true);
+      }
+      throw error;
+    });
     await syncDir(parent);
     if (replaced) await rm(old, { recursive: true, force: true });
     return created;
@@ -157,9 +174,9 @@ export interface ModelDirContents {
 }
 
 /**
- * Reads a model directory, refusing it with SP_MODEL_INVALID (naming the file) when the manifest
- * is missing, malformed, of another format version or kind, or when a listed file is missing or
- * its SHA-256 differs from the manifest's.
+ * Reads a model directory. Refuses with SP_FILE when `dir` does not exist or holds no manifest,
+ * and with SP_MODEL_INVALID (naming the file) when the manifest is malformed, of another format
+ * version or kind, or a listed file is missing or its SHA-256 differs from the manifest's.
  */
 export async function readModelDir(dir: string, kind: ModelKind): Promise<ModelDirContents> {
   // a mistyped path is not a damaged model: say so, and point at the flag
@@ -213,41 +230,67 @@ async function readOrRefuse(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Checks, before any training, that a model may be written at `dir`: a new or empty folder,
- * or, when `replace` is set, a model directory. Refuses with SP_OPTION otherwise, so that
- * hours of training are not spent on a model that could not be saved, and a trained model is
- * not replaced by accident.
+ * Checks that a `kind` model may be written at `dir`: a new or empty folder, or, when `replace`
+ * is set, a model directory of the same kind. Refuses with SP_OPTION otherwise. Commands call
+ * it before training as well, so that hours are not spent on a model that cannot be saved and
+ * a trained model is not replaced by accident.
  *
  * @example
- * await checkModelTarget('models/client-3', flags.force === true);
+ * await checkModelTarget('models/client-3', 'client', flags.force === true);
  */
-export async function checkModelTarget(dir: string, replace: boolean): Promise<void> {
+export async function checkModelTarget(
+  dir: string,
+  kind: ModelKind,
+  replace: boolean,
+): Promise<void> {
   const target = resolve(dir);
-  await refuseForeignFolder(target);
-  const manifestPath = join(target, MANIFEST_FILE);
-  if (replace || !(await exists(manifestPath))) return;
-
-  // name what is there, as far as the manifest can be read
-  const manifest = await readFile(manifestPath, 'utf8')
-    .then((text) => JSON.parse(text) as Record<string, unknown>)
-    .catch(() => ({}) as Record<string, unknown>);
-  const kind = typeof manifest.kind === 'string' ? `a ${manifest.kind} model` : 'a model';
-  const saved = typeof manifest.created === 'string' ? ` saved ${manifest.created}` : '';
-  throw new SemiprivError('SP_OPTION', `--model-dir ${dir}: already holds ${kind}${saved}`, {
-    hint: 'Pass --force to replace it, or name a new folder with --model-dir.',
-  });
-}
-
-async function refuseForeignFolder(target: string): Promise<void> {
-  if (!(await exists(target))) return;
-  const isModel = await exists(join(target, MANIFEST_FILE));
-  const entries = await readdir(target).catch(() => null);
-  if (entries === null || (!isModel && entries.length > 0)) {
+  const info = await stat(target).catch(() => null);
+  if (info === null) return;
+  if (!info.isDirectory()) {
+    throw new SemiprivError('SP_OPTION', `--model-dir ${dir}: expected a folder, received a file`);
+  }
+  const manifest = await readManifestLoosely(join(target, MANIFEST_FILE));
+  if (manifest === null) {
+    const entries = await readdir(target).catch(() => null);
+    if (entries !== null && entries.length === 0) return;
     throw new SemiprivError(
       'SP_OPTION',
-      `--model-dir ${target}: expected a new folder or a model directory, ` +
+      `--model-dir ${dir}: expected a new folder or a model directory, ` +
         'received a folder that holds other files',
     );
+  }
+
+  // a model is there: name it, as far as its manifest can be read
+  const found = manifest.kind;
+  const what = typeof found === 'string' ? `a ${found} model` : 'a model of unknown kind';
+  const saved = typeof manifest.created === 'string' ? ` saved ${manifest.created}` : '';
+  if (found !== kind) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--model-dir ${dir}: expected a new folder or a ${kind} model, received ${what}${saved}`,
+      { hint: 'Name a new folder with --model-dir; --force replaces only a model of its kind.' },
+    );
+  }
+  if (!replace) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--model-dir ${dir}: already holds a ${kind} model${saved}`,
+      {
+        hint: 'Pass --force to replace it, or name a new folder with --model-dir.',
+      },
+    );
+  }
+}
+
+/** The fields of a manifest file, or null when there is none; `{}` when it is not a JSON object. */
+async function readManifestLoosely(path: string): Promise<Record<string, unknown> | null> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -16,6 +16,7 @@ import {
   MANIFEST_FILE,
   readModelDir,
   writeModelDir,
+  type WriteModelOptions,
 } from '../model/weights-file.js';
 import { createRng } from '../random.js';
 import type { StandardScaler } from './scaling.js';
@@ -51,6 +52,7 @@ export async function saveServerModel(
   model: ServerModel,
   clients: readonly ClientRecord[],
   training: { images: number; seed: number },
+  options: WriteModelOptions = {},
 ): Promise<ServerManifest> {
   const records = model.labels.map((label) => {
     const found = clients.find((c) => c.label === label);
@@ -66,7 +68,7 @@ export async function saveServerModel(
   };
   const scaler = new TextEncoder().encode(`${JSON.stringify(model.scaler)}\n`);
   const files = { ...encodeWeights(model.classifier.exportWeights()), [SCALER_FILE]: scaler };
-  const created = await writeModelDir(dir, 'server', fields, files);
+  const created = await writeModelDir(dir, 'server', fields, files, options);
   return { ...fields, created };
 }
 
