@@ -42,6 +42,8 @@ describe('parseFlags', () => {
   it('takes --help anywhere on the line, even beside a stray word or a bad value', () => {
     expect(parseFlags(SPEC, ['extra', '--help']).help).toBe(true);
     expect(parseFlags(SPEC, ['--epochs', 'ten', '-h']).help).toBe(true);
+    expect(parseFlags(SPEC, ['--labelled', 'x', '--help']).help).toBe(true);
+    expect(parseFlags(SPEC, ['--epochs', '--help']).help).toBe(true);
     expect(() => parseFlags(SPEC, ['extra'])).toThrow('expected only flags, received "extra"');
   });
 

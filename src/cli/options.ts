@@ -56,6 +56,13 @@ export function parseFlags(
   for (const f of spec.flags)
     options[f.name] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
 
+  // asking for help is never an error, whatever else is on the line
+  const ended = argv.indexOf('--');
+  const before = ended < 0 ? argv : argv.slice(0, ended);
+  if (before.includes('--help') || before.includes('-h')) {
+    return { flags: {}, positionals: [], help: true };
+  }
+
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -67,8 +74,6 @@ export function parseFlags(
     );
   }
 
-  // asking for help is never an error, whatever else is on the line
-  if (parsed.values.help === true) return { flags: {}, positionals: [], help: true };
   if (!spec.takesArguments && parsed.positionals.length > 0) {
     throw new SemiprivError(
       'SP_OPTION',

@@ -212,14 +212,25 @@ export async function listenUntilSignal(
   }
   process.stdout.write(`${what} listening on ${address}\n`);
   const stop = (signal: NodeJS.Signals): void => {
+    // a second signal, of either kind, falls to Node's default and ends the process at once
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+
     // close() lets requests in flight finish before the exit
     process.stdout.write(`${what} stopping on ${signal}: finishing the requests in flight\n`);
-    void app.close().then(() => {
-      process.stdout.write(`${what} stopped\n`);
-      process.exit(0);
-    });
+    app.close().then(
+      () => {
+        process.stdout.write(`${what} stopped\n`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`${what} did not close cleanly: ${reason}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return address;
 }
