@@ -35,16 +35,17 @@ export interface IdxArray {
  * dims; // [60000, 28, 28]
  */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
-  // magic: a file shorter than the magic is as good as truncated
-  if (bytes.length < 4) {
-    throw truncated(fileName, 4, bytes.length);
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
+  // magic: judged on the bytes there are; a file that starts right but is shorter than the
+  // magic is as good as truncated
+  if ((bytes.length > 0 && bytes[0] !== 0) || (bytes.length > 1 && bytes[1] !== 0)) {
     const got = Array.from(bytes.subarray(0, 4), hexByte).join('');
     throw new SemiprivError(
       'SP_IDX_MAGIC',
       `${fileName}: expected an IDX magic number 0x0000TTNN, received 0x${got}`,
     );
+  }
+  if (bytes.length < 4) {
+    throw truncated(fileName, 4, bytes.length);
   }
   if (bytes[2] !== IDX_UNSIGNED_BYTE) {
     const got = hexByte(bytes[2]);

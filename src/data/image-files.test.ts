@@ -133,9 +133,12 @@ describe('readImages', () => {
       code: 'SP_IMAGE_INVALID',
       message: expect.stringContaining(`--images ${text}: expected an IDX image file`),
     });
-    // an IDX file whose header is cut short is still reported as a damaged IDX file
-    await writeFile(join(dir, 'cut'), encodeIdx([2, 4, 4], ramp(0, 32)).subarray(0, 10));
-    await expect(readImages(join(dir, 'cut'))).rejects.toMatchObject({ code: 'SP_IDX_TRUNCATED' });
+    // an IDX file cut short, even inside its magic, is still reported as a damaged IDX file
+    for (const length of [3, 10]) {
+      const cut = join(dir, `cut-${length}`);
+      await writeFile(cut, encodeIdx([2, 4, 4], ramp(0, 32)).subarray(0, length));
+      await expect(readImages(cut)).rejects.toMatchObject({ code: 'SP_IDX_TRUNCATED' });
+    }
   });
 
   it('names the conventional label file, or asks for one', () => {

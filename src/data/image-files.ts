@@ -7,7 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
-import { SemiprivError } from '../errors.js';
+import { isSemiprivError, SemiprivError } from '../errors.js';
 import { parseIdx, readImageSet, readMaybeGzip } from './idx.js';
 import type { ImageSet } from './types.js';
 
@@ -149,17 +149,22 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
     const labelsPath = typeof options.labels === 'string' ? options.labels : siblingLabels(path);
     return readImageSet(path, labelsPath);
   }
-  // anything else must at least open like an IDX file: two zero bytes
-  const bytes = await readMaybeGzip(path);
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+  // anything else is read as IDX; a file that does not even open like one is named as such
+  let idx: ReturnType<typeof parseIdx>;
+  try {
+    idx = parseIdx(await readMaybeGzip(path), path);
+  } catch (error) {
+    if (!isSemiprivError(error) || error.code !== 'SP_IDX_MAGIC') throw error;
     throw new SemiprivError(
       'SP_IMAGE_INVALID',
       `${named}: expected an IDX image file (plain or .gz), a PNG or JPEG file, or a folder ` +
         'of them, received a file that is none of these',
-      { hint: 'PNG and JPEG files are recognised by their .png, .jpg or .jpeg extension.' },
+      {
+        cause: error,
+        hint: 'PNG and JPEG files are recognised by their .png, .jpg or .jpeg extension.',
+      },
     );
   }
-  const idx = parseIdx(bytes, path);
   if (idx.dims.length !== 3) {
     throw new SemiprivError(
       'SP_IDX_SHAPE',
