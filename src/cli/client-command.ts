@@ -1,8 +1,9 @@
 /**
  * `semipriv client train | score | serve`: what a data owner runs on their own machine.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import { Client } from '../client/client.js';
 import { loadClientModel, saveClientModel } from '../client/model-dir.js';
 import { createClientService } from '../client/service.js';
@@ -166,16 +167,20 @@ export async function clientScoreCommand(flags: ParsedFlags): Promise<string> {
 
 /** Refuses an `--out` that cannot be written, before any scoring time is spent. */
 async function checkOutputFile(out: string): Promise<void> {
-  const [self, parent] = await Promise.all([
-    stat(out).catch(() => null),
-    stat(dirname(resolve(out))).catch(() => null),
-  ]);
-  if (self?.isDirectory() === true || parent?.isDirectory() !== true) {
-    const problem = self?.isDirectory() === true ? 'is a folder' : 'is in no existing folder';
-    throw new SemiprivError('SP_FILE', `--out ${out}: ${problem}`, {
-      hint: 'Name a file to write, in a folder that exists.',
-    });
-  }
+  const refuse = (received: string): SemiprivError =>
+    new SemiprivError(
+      'SP_FILE',
+      `--out ${out}: expected a file in a writable folder, ${received}`,
+      {
+        hint: 'Name a file to write, in a folder that exists.',
+      },
+    );
+  if (out.endsWith('/') || out.endsWith(sep)) throw refuse('received a folder path');
+  if ((await stat(out).catch(() => null))?.isDirectory() === true)
+    throw refuse('received a folder');
+  await access(dirname(resolve(out)), constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+    throw refuse(`but its folder cannot be written (${error.code ?? 'unknown'})`);
+  });
 }
 
 /** Flags of `semipriv client serve`. */

@@ -193,11 +193,17 @@ describe('the offline exchange, command by command', () => {
       clientScoreCommand({ ...score, out: join(root, 'none', 's.json') }),
     ).rejects.toMatchObject({
       code: 'SP_FILE',
-      message: `--out ${join(root, 'none', 's.json')}: is in no existing folder`,
+      message:
+        `--out ${join(root, 'none', 's.json')}: expected a file in a writable folder, ` +
+        'but its folder cannot be written (ENOENT)',
     });
     await expect(clientScoreCommand({ ...score, out: dir })).rejects.toMatchObject({
-      code: 'SP_FILE',
-      message: `--out ${dir}: is a folder`,
+      message: `--out ${dir}: expected a file in a writable folder, received a folder`,
+    });
+    await expect(
+      clientScoreCommand({ ...score, out: `${join(root, 'new')}/` }),
+    ).rejects.toMatchObject({
+      message: `--out ${join(root, 'new')}/: expected a file in a writable folder, received a folder path`,
     });
   });
 });
