@@ -101,6 +101,10 @@ describe('HttpEndpoint', () => {
       status: 503,
       message: `client 2 at ${url}: /v1/scores failed on all 3 attempts: ECONNREFUSED`,
     });
+    const once = new HttpEndpoint(url, 2, { ...OPTIONS, attempts: 1 });
+    await expect(once.score(probes(1))).rejects.toThrow(
+      `client 2 at ${url}: /v1/scores failed on its only attempt: ECONNREFUSED`,
+    );
   });
 
   it('answers a slow client with 503 within the timeout', async () => {

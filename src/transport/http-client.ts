@@ -124,9 +124,11 @@ export class HttpEndpoint implements ClientEndpoint {
         : Promise.resolve();
     let failure = '';
     let tried = 0;
+    let outOfTime = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
+      outOfTime = remaining <= 0;
+      if (outOfTime) break;
       tried = attempt;
       let response: Response;
       let text: string;
@@ -136,6 +138,7 @@ export class HttpEndpoint implements ClientEndpoint {
         text = await response.text();
       } catch (error) {
         failure = networkReason(error, timeoutMs);
+        outOfTime = isTimeout(error);
         // a certificate the server does not trust stays untrusted however often it asks
         if (CERTIFICATE_FAILURES.has(failure)) {
           throw new SemiprivError('SP_CLIENT_UNREACHABLE', `${this.name}: ${path} ${failure}`, {
@@ -165,12 +168,14 @@ export class HttpEndpoint implements ClientEndpoint {
     // say whether the time limit or the number of attempts ended the tries
     const times = tried === 1 ? '1 attempt' : `${tried} attempts`;
     const ended =
-      Date.now() >= deadline
-        ? `failed within the ${timeoutMs} ms allowed (${times})`
-        : `failed on all ${times}`;
+      tried === 0
+        ? `had no time left of the ${timeoutMs} ms allowed`
+        : outOfTime
+          ? `failed within the ${timeoutMs} ms allowed (${times})`
+          : `failed on ${tried === 1 ? 'its only attempt' : `all ${times}`}`;
     throw new SemiprivError(
       'SP_CLIENT_UNREACHABLE',
-      `${this.name}: ${path} ${ended}: ${failure || 'no time left'}`,
+      `${this.name}: ${path} ${ended}${failure ? `: ${failure}` : ''}`,
     );
   }
 
@@ -231,10 +236,12 @@ function errorSummary(text: string): string {
   return `(${describe(text)})`;
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
 function networkReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   const cause =
     error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
   return cause?.code ?? (error instanceof Error ? error.message : String(error));
