@@ -100,16 +100,11 @@ export async function loadClientModel(
   ] as const) {
     const wanted = expect[key];
     if (wanted !== undefined && wanted !== found) {
-      throw new SemiprivError(
-        'SP_MODEL_INVALID',
-        `${where}: expected ${key} ${wanted}, the manifest records ${found}`,
-        {
-          hint:
-            key === 'label'
-              ? `Check --model-dir and --label: the model in that folder holds class ${found}.`
-              : 'Check --model-dir: the model there was trained on images of another size.',
-        },
-      );
+      const hint =
+        key === 'label'
+          ? `Check --model-dir and --label: the model in that folder holds class ${found}.`
+          : undefined;
+      throw invalid(`${where}: expected ${key} ${wanted}, the manifest records ${found}`, { hint });
     }
   }
   const training = m.object('training');
@@ -139,7 +134,9 @@ export async function loadClientModel(
     client = Client.fromWeights(label, architecture, weights, manifest.errorStats);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw invalid(`${dir}/weights.json: weights do not fit the architecture: ${reason}`, error);
+    throw invalid(`${dir}/weights.json: weights do not fit the architecture: ${reason}`, {
+      cause: error,
+    });
   }
   return { client, manifest };
 }
@@ -169,6 +166,6 @@ function readArchitecture(a: JsonFields): BibAeOptions {
   };
 }
 
-function invalid(message: string, cause?: unknown): SemiprivError {
-  return new SemiprivError('SP_MODEL_INVALID', message, { cause });
+function invalid(message: string, options: { cause?: unknown; hint?: string } = {}): SemiprivError {
+  return new SemiprivError('SP_MODEL_INVALID', message, options);
 }

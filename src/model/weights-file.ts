@@ -195,11 +195,8 @@ export async function readModelDir(dir: string, kind: ModelKind): Promise<ModelD
   manifest.oneOf('formatVersion', [MODEL_FORMAT_VERSION]);
   const found = manifest.raw('kind');
   if (found !== kind) {
-    throw new SemiprivError(
-      'SP_MODEL_INVALID',
-      `${manifestPath}: expected a ${kind} model, received kind ${String(found)}`,
-      { hint: pathHint },
-    );
+    const message = `${manifestPath}: expected a ${kind} model, received kind ${String(found)}`;
+    throw invalid(message, { hint: pathHint });
   }
 
   const records = manifest.object('files');
@@ -225,7 +222,7 @@ async function readOrRefuse(path: string): Promise<Uint8Array> {
     return await readFile(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw invalid(`${path}: cannot read (${reason})`, error);
+    throw invalid(`${path}: cannot read (${reason})`, { cause: error });
   }
 }
 
@@ -326,6 +323,6 @@ function randomHex(): string {
   return randomBytes(6).toString('hex');
 }
 
-function invalid(message: string, cause?: unknown): SemiprivError {
-  return new SemiprivError('SP_MODEL_INVALID', message, { cause });
+function invalid(message: string, options: { cause?: unknown; hint?: string } = {}): SemiprivError {
+  return new SemiprivError('SP_MODEL_INVALID', message, options);
 }
