@@ -40,6 +40,11 @@ export function camelCase(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** The flag of an option key, for messages: `nAe` → `--n-ae`. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /**
  * Parses `argv` against `spec`; unknown flags and bad values are SP_OPTION errors.
  *
@@ -150,10 +155,9 @@ function convert(
 export function integerFlag(flags: ParsedFlags, key: string, fallback: number, min = 0): number {
   const value = flags[key] ?? fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     throw new SemiprivError(
       'SP_OPTION',
-      `--${flag}: expected a whole number ≥ ${min}, received ${String(value)}`,
+      `${flagName(key)}: expected a whole number ≥ ${min}, received ${String(value)}`,
     );
   }
   return value;
@@ -176,11 +180,10 @@ export function numberList(
   return texts.map((text) => {
     const n = Number(text);
     if (text === '' || !Number.isInteger(n) || n < min || n > max) {
-      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
       throw new SemiprivError(
         'SP_OPTION',
-        `--${flag}: expected whole numbers ${range} separated by commas, received "${text}"`,
+        `${flagName(key)}: expected whole numbers ${range} separated by commas, received "${text}"`,
       );
     }
     return n;

@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { BACKEND_NAMES, initBackend, parseBackend } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import { checkTokenLength, type Service } from '../transport/http-service.js';
-import { integerFlag, type FlagSpec, type ParsedFlags } from './options.js';
+import { flagName, integerFlag, type FlagSpec, type ParsedFlags } from './options.js';
 
 /** Flags of every command that serves HTTP, with its default of `--max-concurrent`. */
 export function serveFlags(maxConcurrent: number): FlagSpec[] {
@@ -77,8 +77,7 @@ export const CLIENT_ACCESS_FLAGS: readonly FlagSpec[] = [
 export function requiredFlag(flags: ParsedFlags, key: string): string {
   const value = flags[key];
   if (typeof value !== 'string' || value === '') {
-    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new SemiprivError('SP_OPTION', `--${flag} is required`);
+    throw new SemiprivError('SP_OPTION', `${flagName(key)} is required`);
   }
   return value;
 }
@@ -124,8 +123,7 @@ export async function serveSettings(
 function tokenFlag(flags: ParsedFlags, key: string, envName: string): string {
   const value = flags[key] ?? process.env[envName];
   if (typeof value !== 'string' || value === '') {
-    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new SemiprivError('SP_OPTION', `expected a token in --${flag} or ${envName}`);
+    throw new SemiprivError('SP_OPTION', `expected a token in ${flagName(key)} or ${envName}`);
   }
   return value;
 }
