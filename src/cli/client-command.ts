@@ -7,7 +7,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { Client } from '../client/client.js';
 import { loadClientModel, saveClientModel } from '../client/model-dir.js';
 import { createClientService } from '../client/service.js';
-import { readImages } from '../data/image-files.js';
+import { DEFAULT_IMAGE_SHAPE, readImages } from '../data/image-files.js';
 import { isSemiprivError, SemiprivError } from '../errors.js';
 import { nodeLogger } from '../log.js';
 import { DEFAULT_BIBAE_OPTIONS } from '../model/bibae.js';
@@ -90,8 +90,10 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
   const set = await readImages(path, { resize: flags.resize === true, flag: '--images' }).catch(
     (error: unknown) => {
       if (!isSemiprivError(error) || error.code !== 'SP_SHAPE') throw error;
+      const { height, width } = DEFAULT_IMAGE_SHAPE;
       throw new SemiprivError('SP_SHAPE', error.message, {
-        hint: 'Pass --resize to scale PNG and JPEG files of another size to 28×28.',
+        cause: error,
+        hint: `Pass --resize to scale PNG and JPEG files of another size to ${width}×${height}.`,
       });
     },
   );

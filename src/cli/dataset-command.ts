@@ -67,9 +67,9 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const name = parseDatasetName(typeof flags.dataset === 'string' ? flags.dataset : 'mnist');
   const split = flags.split === 'test' ? 'test' : 'train';
   const label = flags.label === undefined ? undefined : integerFlag(flags, 'label', 0);
-  const labels =
-    flags.labels === undefined ? undefined : new Set(numberList(flags, 'labels', [], 0, 255));
-  if (label !== undefined && labels !== undefined) {
+  // no --labels: every class
+  const labels = new Set(numberList(flags, 'labels', [], 0, 255));
+  if (label !== undefined && labels.size > 0) {
     throw new SemiprivError('SP_OPTION', 'expected --label or --labels, received both');
   }
   const count = integerFlag(flags, 'count', Number.MAX_SAFE_INTEGER, 1);
@@ -83,16 +83,20 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   const chosen: number[] = [];
   for (let i = 0; i < set.count; i++) {
     const l = set.labels[i];
-    if ((label !== undefined && l !== label) || (labels !== undefined && !labels.has(l))) continue;
+    if ((label !== undefined && l !== label) || (labels.size > 0 && !labels.has(l))) continue;
     seen.set(l, (seen.get(l) ?? 0) + 1);
     if ((seen.get(l) ?? 0) <= skip || (taken.get(l) ?? 0) >= count) continue;
     taken.set(l, (taken.get(l) ?? 0) + 1);
     chosen.push(i);
   }
-  const missing = labels === undefined ? [] : [...labels].filter((l) => !seen.has(l));
+  const missing = [...labels].filter((l) => !seen.has(l));
   if (seen.size === 0 || missing.length > 0) {
     const asked = label !== undefined ? `--label ${label}` : `--labels ${missing.join(',')}`;
-    throw new SemiprivError('SP_OPTION', `${asked}: no such class in ${name} ${split}`);
+    const held = [...new Set(set.labels)].sort((a, b) => a - b).join(', ');
+    throw new SemiprivError(
+      'SP_OPTION',
+      `${asked}: no such class in ${name} ${split}; expected one of ${held}`,
+    );
   }
   if (chosen.length === 0) {
     const most = Math.max(...seen.values());

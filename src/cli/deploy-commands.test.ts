@@ -164,7 +164,7 @@ describe('the offline exchange, command by command', () => {
       '--skip 5000: expected fewer than the 1028 images a class holds in mnist test',
     );
     await expect(datasetExportCommand({ split: 'test', label: 12, out })).rejects.toThrow(
-      '--label 12: no such class in mnist test',
+      '--label 12: no such class in mnist test; expected one of 0, 1, 2, 3, 4, 5, 6, 7, 8, 9',
     );
   });
 
