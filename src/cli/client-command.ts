@@ -189,7 +189,7 @@ async function checkOutputFile(out: string): Promise<void> {
 export const CLIENT_SERVE_SPEC: CommandSpec = {
   name: 'client serve',
   summary: 'answer score requests from the server over HTTP(S)',
-  usage: 'semipriv client serve --model-dir DIR [--port P] [--token T] [options]',
+  usage: 'semipriv client serve --model-dir DIR [--port P] --token T|$SEMIPRIV_TOKEN [options]',
   flags: [
     MODEL_DIR,
     { name: 'port', type: 'number', defaultText: '7070', description: 'Port; 0 picks a free one' },

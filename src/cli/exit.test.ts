@@ -22,7 +22,7 @@ describe('reportFailure', () => {
     expect(exitCode).toBe(2);
   });
 
-  it('points at the list of error codes by a path that exists wherever semipriv runs from', async () => {
+  it('points at the list of error codes by an absolute path that exists', async () => {
     const { text } = printed(new SemiprivError('SP_BUSY', 'too many requests'));
     const path = /all error codes: (.+)\n/.exec(text)?.[1] ?? '';
     expect(isAbsolute(path)).toBe(true);

@@ -155,7 +155,9 @@ export async function serverTrainCommand(flags: ParsedFlags): Promise<string> {
 export const SERVER_SERVE_SPEC: CommandSpec = {
   name: 'server serve',
   summary: 'classify images over HTTP(S), asking every client for scores',
-  usage: 'semipriv server serve --model-dir DIR --clients URL,… [--port P] [--token T] [options]',
+  usage:
+    'semipriv server serve --model-dir DIR --clients URL,… [--port P] ' +
+    '--token T|$SEMIPRIV_TOKEN [options]',
   flags: [
     { name: 'model-dir', type: 'string', description: "Folder of the server's model" },
     CLIENTS_FLAG,
