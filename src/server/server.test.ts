@@ -33,7 +33,7 @@ describe('Server', () => {
     expect(new Server([endpoint(2), endpoint(0), endpoint(1)]).labels).toEqual([0, 1, 2]);
   });
 
-  it('refuses labelled images of a class no client holds, naming the label', () => {
+  it('refuses labelled images of a class no client holds, naming the label', async () => {
     const server = new Server([endpoint(0), endpoint(1)]);
     const labelled = {
       images: new Uint8Array(2 * 784),
@@ -54,5 +54,9 @@ describe('Server', () => {
         hint: expect.stringContaining('add a client for the missing class'),
       }),
     );
+    // before asking any client to score: these endpoints would fail with 'unused'
+    await expect(
+      server.train(labelled, { seed: 0, classifier: DEFAULT_CLASSIFIER_OPTIONS }),
+    ).rejects.toMatchObject({ code: 'SP_PARTITION' });
   });
 });

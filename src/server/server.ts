@@ -85,17 +85,14 @@ export class Server {
     options: ServerTrainOptions,
     onEpoch?: (epoch: number, epochs: number, loss: number) => void,
   ): Promise<ServerModel> {
+    // a label no client holds is refused before any client spends time scoring
+    this.classTargets(labelled);
     const raw = scoreFeatures(await this.collectScores(labelled), labelled.count);
     return this.fit(labelled, raw, options, onEpoch);
   }
 
-  /** Fits scaling and classifier on labelled images whose raw features are known. */
-  fit(
-    labelled: ImageSet,
-    rawFeatures: Float32Array,
-    options: ServerTrainOptions,
-    onEpoch?: (epoch: number, epochs: number, loss: number) => void,
-  ): ServerModel {
+  /** Each labelled image's class index among the clients; refuses a label no client holds. */
+  private classTargets(labelled: ImageSet): Uint8Array {
     const labels = this.labels;
     const classIndex = new Map(labels.map((l, i) => [l, i]));
     const targets = new Uint8Array(labelled.count);
@@ -115,6 +112,18 @@ export class Server {
       }
       targets[i] = index;
     }
+    return targets;
+  }
+
+  /** Fits scaling and classifier on labelled images whose raw features are known. */
+  fit(
+    labelled: ImageSet,
+    rawFeatures: Float32Array,
+    options: ServerTrainOptions,
+    onEpoch?: (epoch: number, epochs: number, loss: number) => void,
+  ): ServerModel {
+    const labels = this.labels;
+    const targets = this.classTargets(labelled);
 
     // scaling statistics come from the labelled subset only
     const scaler = fitStandard(rawFeatures, labels.length * 2);
