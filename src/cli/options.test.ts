@@ -47,6 +47,13 @@ describe('parseFlags', () => {
     expect(() => parseFlags(SPEC, ['extra'])).toThrow('expected only flags, received "extra"');
   });
 
+  it('refuses a flag given twice instead of keeping its last value', () => {
+    expect(() => parseFlags(SPEC, ['--epochs', '1', '--epochs', '2'])).toThrow(
+      'semipriv demo: expected --epochs once, received it more than once',
+    );
+    expect(() => parseFlags(SPEC, ['--n-ae', '1', '--n-ae=2'])).toThrow('expected --n-ae once');
+  });
+
   it('lists every flag in the help text', () => {
     const help = formatHelp(SPEC);
     for (const name of ['--labeled <value>', '--epochs <value>', '--n-ae <a,b,…>', '--help']) {

@@ -70,7 +70,13 @@ export function parseFlags(
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw (
@@ -79,6 +85,19 @@ export function parseFlags(
     );
   }
 
+  // a flag given twice would silently keep only its last value
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) {
+      throw new SemiprivError(
+        'SP_OPTION',
+        `semipriv ${spec.name}: expected --${token.name} once, received it more than once`,
+        { hint: 'Give each flag once; a list flag takes its values separated by commas.' },
+      );
+    }
+    seen.add(token.name);
+  }
   if (!spec.takesArguments && parsed.positionals.length > 0) {
     throw new SemiprivError(
       'SP_OPTION',
