@@ -176,7 +176,7 @@ describe('the offline exchange, command by command', () => {
     const flags = { images: dir, label: 2, modelDir: join(root, 'm-big'), epochs: 1, latentDim: 4 };
     await expect(clientTrainCommand(flags)).rejects.toMatchObject({
       code: 'SP_SHAPE',
-      message: `${join(dir, 'x.png')}: expected 28×28 pixels (width×height), received 32×30`,
+      message: `--images ${join(dir, 'x.png')}: expected 28×28 pixels (width×height), received 32×30`,
       hint: 'Pass --resize to scale PNG and JPEG files of another size to 28×28.',
     });
     await clientTrainCommand({ ...flags, resize: true });

@@ -135,7 +135,7 @@ export interface ReadImagesOptions {
  * const labelled = await readImages('labelled/', { labels: true }); // labelled/3/*.png → 3
  */
 export async function readImages(path: string, options: ReadImagesOptions = {}): Promise<ImageSet> {
-  const named = options.flag ? `${options.flag} ${path}` : path;
+  const named = flagged(options, path);
   const info = await stat(path).catch(() => null);
   if (!info) {
     throw new SemiprivError('SP_FILE', `${named}: no such file or folder`, {
@@ -197,7 +197,11 @@ async function readImageFolder(dir: string, options: ReadImagesOptions): Promise
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (files.length === 0) {
-    throw new SemiprivError('SP_OPTION', `${dir}: expected PNG or JPEG files, found none`);
+    throw new SemiprivError(
+      'SP_OPTION',
+      `${flagged(options, dir)}: expected PNG or JPEG files, found none`,
+      { hint: 'Name a folder of .png, .jpg or .jpeg files (in subfolders by label, if labelled).' },
+    );
   }
 
   const size = shape.height * shape.width;
@@ -213,7 +217,8 @@ async function readImageFolder(dir: string, options: ReadImagesOptions): Promise
     const decoded = await Promise.all(
       batch.map(async (file) => {
         const bytes = await readFile(join(dir, file));
-        return decodeImage(bytes, { shape, name: join(dir, file), resize: options.resize });
+        const name = flagged(options, join(dir, file));
+        return decodeImage(bytes, { shape, name, resize: options.resize });
       }),
     );
     decoded.forEach((pixels, j) => images.set(pixels, (start + j) * size));
@@ -232,8 +237,14 @@ async function readImageFile(path: string, options: ReadImagesOptions): Promise<
   }
   const shape = options.shape ?? DEFAULT_IMAGE_SHAPE;
   const bytes = await readFile(path);
-  const images = await decodeImage(bytes, { shape, name: path, resize: options.resize });
+  const name = flagged(options, path);
+  const images = await decodeImage(bytes, { shape, name, resize: options.resize });
   return { images, labels: new Uint8Array(1), count: 1, ...shape };
+}
+
+/** `path` for messages, after the flag that named it when there is one. */
+function flagged(options: ReadImagesOptions, path: string): string {
+  return options.flag ? `${options.flag} ${path}` : path;
 }
 
 function folderLabel(dir: string, file: string): number {
