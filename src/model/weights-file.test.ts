@@ -120,11 +120,18 @@ describe('writeModelDir and readModelDir', () => {
 
   it('names a model whose manifest is not a JSON object without failing on it', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'manifest.json'), 'null');
-    await expect(checkModelTarget(dir, 'client', false)).rejects.toMatchObject({
-      code: 'SP_OPTION',
-      message: `--model-dir ${dir}: expected a new folder or a client model, received a model of unknown kind`,
-    });
+    for (const text of ['null', '{bad', '[1]']) {
+      await writeFile(join(dir, 'manifest.json'), text);
+      await expect(checkModelTarget(dir, 'client', true)).rejects.toMatchObject({
+        code: 'SP_OPTION',
+        message: `--model-dir ${dir}: expected a new folder or a model directory, received a folder whose manifest.json is not a JSON object`,
+        hint: 'The model there is damaged: move it aside, or name a new folder with --model-dir.',
+      });
+    }
+    await writeFile(join(dir, 'manifest.json'), '{"created": "2026-01-01T00:00:00.000Z"}');
+    await expect(checkModelTarget(dir, 'client', true)).rejects.toThrow(
+      'expected a new folder or a client model, received a model of unknown kind saved 2026-01-01T00:00:00.000Z',
+    );
   });
 
   it('refuses at the swap a model another writer saved after the first check', async () => {

@@ -243,8 +243,11 @@ export async function checkModelTarget(
   const target = resolve(dir);
   const info = await stat(target).catch(() => null);
   if (info === null) return;
+  const newFolder = 'Name a new folder with --model-dir.';
   if (!info.isDirectory()) {
-    throw new SemiprivError('SP_OPTION', `--model-dir ${dir}: expected a folder, received a file`);
+    throw new SemiprivError('SP_OPTION', `--model-dir ${dir}: expected a folder, received a file`, {
+      hint: newFolder,
+    });
   }
   const manifest = await readManifestLoosely(join(target, MANIFEST_FILE));
   if (manifest === null) {
@@ -254,6 +257,16 @@ export async function checkModelTarget(
       'SP_OPTION',
       `--model-dir ${dir}: expected a new folder or a model directory, ` +
         'received a folder that holds other files',
+      { hint: `${newFolder} semipriv never writes over files it did not write.` },
+    );
+  }
+
+  if (manifest === 'invalid') {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--model-dir ${dir}: expected a new folder or a model directory, ` +
+        `received a folder whose ${MANIFEST_FILE} is not a JSON object`,
+      { hint: `The model there is damaged: move it aside, or ${newFolder.toLowerCase()}` },
     );
   }
 
@@ -279,15 +292,18 @@ export async function checkModelTarget(
   }
 }
 
-/** The fields of a manifest file, or null when there is none; `{}` when it is not a JSON object. */
-async function readManifestLoosely(path: string): Promise<Record<string, unknown> | null> {
+/** The fields of a manifest file; null when there is none, 'invalid' when not a JSON object. */
+async function readManifestLoosely(
+  path: string,
+): Promise<Record<string, unknown> | 'invalid' | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) return null;
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    return isObject ? (parsed as Record<string, unknown>) : 'invalid';
   } catch {
-    return {};
+    return 'invalid';
   }
 }
 
