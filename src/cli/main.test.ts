@@ -24,7 +24,25 @@ describe('semipriv', () => {
     const run = semipriv('server', 'classify');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
-      'SP_OPTION: semipriv server has no command "classify"; expected one of train, serve',
+      'SP_OPTION: semipriv server has no command "classify"; expected one of train, serve\n',
     );
+    expect(run.stderr).toContain('hint: Run semipriv server --help to list its commands.');
+  });
+
+  it('names the nearest command when a word looks mistyped', () => {
+    const second = semipriv('server', 'sevre');
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain('did you mean "semipriv server serve"?');
+    const first = semipriv('clinet', 'train');
+    expect(first.status).toBe(2);
+    expect(first.stderr).toContain('semipriv has no command "clinet"');
+    expect(first.stderr).toContain('did you mean "semipriv client"?');
+  });
+
+  it("lists a group's commands when --help follows a wrong second word", () => {
+    const run = semipriv('server', 'bogus', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Commands of semipriv server:');
+    expect(run.stdout).toContain('server serve');
   });
 });

@@ -6,7 +6,13 @@ import { packageVersion } from '../experiment/environment.js';
 import { SemiprivError } from '../errors.js';
 import { reportFailure } from './exit.js';
 import { logFormat, logLevel, setupLogging } from './logging.js';
-import { formatHelp, parseFlags, type CommandSpec, type ParsedFlags } from './options.js';
+import {
+  closestName,
+  formatHelp,
+  parseFlags,
+  type CommandSpec,
+  type ParsedFlags,
+} from './options.js';
 import { RUN_SPEC, runCommand } from './run-command.js';
 import { EXPERIMENT_SPEC, experimentCommand } from './experiment-command.js';
 import { REPORT_SPEC, reportCommand } from './report-command.js';
@@ -77,25 +83,21 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.spec.name === name);
   const group = COMMANDS.filter((c) => c.spec.name.startsWith(`${name} `));
-  if (!command && group.length > 0 && (rest.length === 0 || rest[0] === '--help')) {
-    // "semipriv client" alone lists the client's commands
+  const asksHelp = rest.includes('--help') || rest.includes('-h');
+  if (!command && group.length > 0 && (rest.length === 0 || asksHelp)) {
+    // "semipriv client" alone, or with --help after any second word, lists the client's commands
     const width = Math.max(...group.map((c) => c.spec.name.length)) + 4;
     const lines = group.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`);
     process.stdout.write(`Commands of semipriv ${name}:\n${lines.join('\n')}\n`);
     return rest.length === 0 ? 2 : 0;
   }
   if (!command && group.length > 0) {
-    const words = group.map((c) => c.spec.name.slice(name.length + 1)).join(', ');
-    throw new SemiprivError(
-      'SP_OPTION',
-      `semipriv ${name} has no command "${rest[0]}"; expected one of ${words}`,
-    );
+    const words = group.map((c) => c.spec.name.slice(name.length + 1));
+    throw unknownCommand(`semipriv ${name}`, rest[0], words);
   }
   if (!command) {
-    throw new SemiprivError(
-      'SP_OPTION',
-      `unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.spec.name).join(', ')}`,
-    );
+    const names = [...new Set(COMMANDS.map((c) => c.spec.name.split(' ')[0]))];
+    throw unknownCommand('semipriv', name, names);
   }
   const { flags, positionals, help } = parseFlags(command.spec, rest);
   if (help) {
@@ -108,6 +110,17 @@ async function main(argv: string[]): Promise<number> {
   );
   await command.run(flags, positionals);
   return 0;
+}
+
+/** A command word that names no command, with the nearest one when it looks like a typo. */
+function unknownCommand(prefix: string, given: string, words: readonly string[]): SemiprivError {
+  const closest = closestName(given, words);
+  const guess = closest === undefined ? '' : `; did you mean "${prefix} ${closest}"?`;
+  return new SemiprivError(
+    'SP_OPTION',
+    `${prefix} has no command "${given}"; expected one of ${words.join(', ')}${guess}`,
+    { hint: `Run ${prefix} --help to list its commands.` },
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -119,14 +119,24 @@ function unknownFlag(spec: CommandSpec, parserMessage: string): SemiprivError | 
   const given = /^Unknown option '(-{1,2}[^']+)'/.exec(parserMessage)?.[1];
   if (given === undefined) return undefined;
   const name = given.replace(/^-+/, '');
-  const names = [...spec.flags.map((f) => f.name), 'help'];
-  const closest = names
-    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  const guess = closest.distance <= 2 ? `; did you mean --${closest.candidate}?` : '';
+  const closest = closestName(name, [...spec.flags.map((f) => f.name), 'help']);
+  const guess = closest === undefined ? '' : `; did you mean --${closest}?`;
   return new SemiprivError('SP_OPTION', `semipriv ${spec.name}: unknown flag ${given}${guess}`, {
     hint: `Run semipriv ${spec.name} --help to see its flags.`,
   });
+}
+
+/**
+ * The candidate nearest to a mistyped `given`, when it is at most two letters away.
+ *
+ * @example
+ * closestName('labelled', ['labeled', 'images']); // 'labeled'
+ */
+export function closestName(given: string, candidates: readonly string[]): string | undefined {
+  const [closest] = candidates
+    .map((candidate) => ({ candidate, distance: editDistance(given, candidate) }))
+    .sort((a, b) => a.distance - b.distance);
+  return closest !== undefined && closest.distance <= 2 ? closest.candidate : undefined;
 }
 
 /** Levenshtein distance: the fewest single-letter edits that turn `a` into `b`. */
