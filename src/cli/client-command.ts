@@ -87,16 +87,15 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
 
   // images: the BIB-AE halves height and width twice
   const path = requiredFlag(flags, 'images');
-  const set = await readImages(path, { resize: flags.resize === true, flag: '--images' }).catch(
-    (error: unknown) => {
-      if (!isSemiprivError(error) || error.code !== 'SP_SHAPE') throw error;
-      const { height, width } = DEFAULT_IMAGE_SHAPE;
-      throw new SemiprivError('SP_SHAPE', error.message, {
-        cause: error,
-        hint: `Pass --resize to scale PNG and JPEG files of another size to ${width}×${height}.`,
-      });
-    },
-  );
+  const reading = { resize: flags.resize === true, flag: '--images', oneClass: true };
+  const set = await readImages(path, reading).catch((error: unknown) => {
+    if (!isSemiprivError(error) || error.code !== 'SP_SHAPE') throw error;
+    const { height, width } = DEFAULT_IMAGE_SHAPE;
+    throw new SemiprivError('SP_SHAPE', error.message, {
+      cause: error,
+      hint: `Pass --resize to scale PNG and JPEG files of another size to ${width}×${height}.`,
+    });
+  });
   if (set.height % 4 !== 0 || set.width % 4 !== 0) {
     throw new SemiprivError(
       'SP_SHAPE',

@@ -2,7 +2,7 @@
  * `semipriv dataset export`: real MNIST or Fashion-MNIST images as PNG files, to try a
  * deployment with the same kind of folders an owner would have.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePng } from '../data/image-files.js';
 import { DATASET_NAMES, loadDataset, parseDatasetName } from '../data/load.js';
@@ -54,11 +54,17 @@ export const DATASET_EXPORT_SPEC: CommandSpec = {
     },
     { name: 'out', type: 'string', description: 'Folder to write to' },
     { name: 'data-dir', type: 'string', description: 'Folder with the official IDX files' },
+    {
+      name: 'force',
+      type: 'boolean',
+      description: 'Write into folders that already hold images (adding to them)',
+    },
   ],
   details:
     'Files are named by their index in the split (00042.png). Without --label, DIR gets one\n' +
     'subfolder per label (every label, or those of --labels): the layout server train\n' +
-    '--labeled reads.',
+    '--labeled reads. Folders that already hold images are refused unless --force: a client\n' +
+    'trains on every image of its folder, so another class written there would mix in.',
 };
 
 /** Exports images as PNG files; returns how many were written. */
@@ -107,6 +113,9 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   }
 
   const folder = (l: number): string => (label === undefined ? join(out, String(l)) : out);
+  if (flags.force !== true) {
+    for (const l of taken.keys()) await refuseFilledFolder(folder(l));
+  }
   for (const l of taken.keys()) await mkdir(folder(l), { recursive: true });
   const concurrency = 16;
   for (let start = 0; start < chosen.length; start += concurrency) {
@@ -119,6 +128,22 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   }
   process.stdout.write(`wrote ${chosen.length} ${name} ${split} images to ${out}\n`);
   return chosen.length;
+}
+
+/** Refuses a folder that already holds image files: they could be of another class. */
+async function refuseFilledFolder(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => []);
+  const images = entries.filter((name) => /\.(png|jpe?g)$/i.test(name)).length;
+  if (images === 0) return;
+  throw new SemiprivError(
+    'SP_FILE',
+    `--out: ${dir} already holds ${images === 1 ? '1 image' : `${images} images`}`,
+    {
+      hint:
+        'Export into an empty folder, or pass --force to add these images to those already ' +
+        'there (a client trains on every image in its folder).',
+    },
+  );
 }
 
 function pixelsOf(set: ImageSet, index: number): Uint8Array {

@@ -155,6 +155,22 @@ describe('the offline exchange, command by command', () => {
     expect(rest[1] > owners[2]).toBe(true);
   });
 
+  it('refuses to write into a folder of images unless --force, which adds to them', async () => {
+    const dir = join(root, 'owner-7');
+    await datasetExportCommand({ split: 'test', label: 7, count: 2, out: dir });
+    await expect(
+      datasetExportCommand({ split: 'test', label: 3, count: 2, out: dir }),
+    ).rejects.toMatchObject({ code: 'SP_FILE', message: `--out: ${dir} already holds 2 images` });
+    expect(await readdir(dir)).toHaveLength(2);
+    const labelled = join(root, 'labelled-again');
+    await datasetExportCommand({ split: 'test', count: 1, labels: ['1'], out: labelled });
+    await expect(
+      datasetExportCommand({ split: 'test', count: 1, labels: ['0', '1'], out: labelled }),
+    ).rejects.toThrow(`--out: ${join(labelled, '1')} already holds 1 image`);
+    await datasetExportCommand({ split: 'test', label: 3, count: 2, out: dir, force: true });
+    expect(await readdir(dir)).toHaveLength(4);
+  });
+
   it('blames --skip, not the label, when the skip passes the end of the class', async () => {
     const out = join(root, 'past-end');
     // MNIST's test split holds 1028 sevens

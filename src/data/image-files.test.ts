@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -108,6 +108,23 @@ describe('readImages', () => {
     await expect(readImages(file, { labels: true })).rejects.toThrow(
       'expected labelled images as a folder with one subfolder per label',
     );
+  });
+
+  it('refuses the labelled layout where one class is expected, but not one subfolder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semipriv-images-'));
+    for (const label of ['3', '10']) {
+      await mkdir(join(dir, label));
+      await writeFile(join(dir, label, 'a.png'), await encodePng(ramp(1), 28, 28));
+    }
+    await expect(readImages(dir, { flag: '--images', oneClass: true })).rejects.toMatchObject({
+      code: 'SP_OPTION',
+      message: `--images ${dir}: expected the images of one class, received subfolders 3, 10 (one per label)`,
+    });
+    expect((await readImages(dir)).count).toBe(2);
+    // one class exported into a numbered subfolder is still one class
+    expect((await readImages(join(dir, '3'), { oneClass: true })).count).toBe(1);
+    await rm(join(dir, '10'), { recursive: true });
+    expect((await readImages(dir, { oneClass: true })).count).toBe(1);
   });
 
   it('reads an IDX image file alone, or with its sibling label file', async () => {

@@ -124,6 +124,11 @@ export interface ReadImagesOptions {
   labels?: boolean | string;
   /** The flag that named `path` (`--images`), for messages. */
   flag?: string;
+  /**
+   * Refuse a folder laid out as labelled images, in two or more subfolders named by label:
+   * read as one set, it would mix classes.
+   */
+  oneClass?: boolean;
 }
 
 /**
@@ -204,6 +209,8 @@ async function readImageFolder(dir: string, options: ReadImagesOptions): Promise
     );
   }
 
+  if (options.oneClass) refuseLabelledLayout(dir, files, options);
+
   const size = shape.height * shape.width;
   const images = new Uint8Array(files.length * size);
   const labels = new Uint8Array(files.length);
@@ -245,6 +252,25 @@ async function readImageFile(path: string, options: ReadImagesOptions): Promise<
 /** `path` for messages, after the flag that named it when there is one. */
 function flagged(options: ReadImagesOptions, path: string): string {
   return options.flag ? `${options.flag} ${path}` : path;
+}
+
+/** Refuses images that sit in two or more subfolders named by label, the labelled layout. */
+function refuseLabelledLayout(dir: string, files: readonly string[], options: ReadImagesOptions) {
+  const labels = new Set<string>();
+  for (const file of files) {
+    const parts = file.split(sep);
+    if (parts.length > 1 && /^\d{1,3}$/.test(parts[0])) labels.add(parts[0]);
+  }
+  if (labels.size < 2) return;
+  const names = [...labels].sort((a, b) => Number(a) - Number(b));
+  throw new SemiprivError(
+    'SP_OPTION',
+    `${flagged(options, dir)}: expected the images of one class, received subfolders ` +
+      `${names.join(', ')} (one per label)`,
+    {
+      hint: `Name the subfolder of this client's own class, one of ${names.join(', ')} in ${dir}.`,
+    },
+  );
 }
 
 function folderLabel(dir: string, file: string): number {
