@@ -72,6 +72,10 @@ export const ERROR_CODES = {
     status: 503,
     hint: 'The node is at its --max-concurrent limit; retry shortly or raise the limit.',
   },
+  SP_STOPPING: {
+    status: 503,
+    hint: 'The node is stopping and finishes only the requests it had; send this one elsewhere or later.',
+  },
   SP_NOT_FOUND: { status: 404, hint: 'See docs/openapi.json for the routes a node serves.' },
   SP_CLIENT_UNREACHABLE: {
     status: 503,

@@ -1,4 +1,5 @@
 import { get } from 'node:https';
+import { connect, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createService, errorReply, openApiFor } from './http-service.js';
@@ -140,6 +141,51 @@ describe('createService', () => {
     expect((await first).json()).toEqual({ done: true });
     const after = await app.inject({ method: 'GET', url: '/openapi.json', headers: AUTH });
     expect(after.statusCode).toBe(200);
+  });
+});
+
+describe('createService while stopping', () => {
+  it('answers SP_STOPPING on a connection kept open, after finishing the request in flight', async () => {
+    const app = service();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered = (): void => undefined;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    app.get('/slow', async () => {
+      entered();
+      await gate;
+      return { done: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+
+    // one connection: a request held in the handler, then a second one once the node stops
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const request = (path: string): string =>
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+    socket.write(request('/slow'));
+    await inside;
+    const closed = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.write(request('/openapi.json'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await closed;
+    await ended;
+
+    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200/);
+    expect(first).toContain('{"done":true}');
+    expect(second).toMatch(/^HTTP\/1\.1 503/);
+    expect(second.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4))).toEqual({
+      code: 'SP_STOPPING',
+      message: 'this node is stopping and takes no new requests',
+    });
   });
 });
 

@@ -68,6 +68,8 @@ export function createService(options: ServiceOptions): Service {
     // one line per request, written by the onResponse hook below
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
+    // a request arriving while the node drains gets SP_STOPPING from the hook below instead
+    return503OnClosing: false,
     bodyLimit: options.bodyLimit,
     requestTimeout: 120_000,
     https: options.tls
@@ -88,14 +90,23 @@ export function createService(options: ServiceOptions): Service {
     done(null, body),
   );
 
-  // every request: token, then a slot among maxConcurrent, released however it ends
+  // every request: refused while stopping, then token, then a slot among maxConcurrent,
+  // released however it ends
   const expected = digest(options.token);
   const holding = new WeakSet<FastifyRequest>();
   let inFlight = 0;
   const release = (request: FastifyRequest): void => {
     if (holding.delete(request)) inFlight--;
   };
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
+    if (stopping) {
+      reply.header('connection', 'close');
+      throw new SemiprivError('SP_STOPPING', 'this node is stopping and takes no new requests');
+    }
     if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
     checkToken(request.headers.authorization, expected, reply);
     if (inFlight >= options.maxConcurrent) {
