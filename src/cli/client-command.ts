@@ -140,7 +140,7 @@ export const CLIENT_SCORE_SPEC: CommandSpec = {
   flags: [
     MODEL_DIR,
     { ...IMAGES, description: 'The labelled images the server sent: IDX file or image folder' },
-    { name: 'out', type: 'string', description: 'Scores file to write (JSON)' },
+    { name: 'out', type: 'string', description: 'Scores file to write (JSON; replaces one there)' },
     BACKEND_FLAG,
   ],
   details:
