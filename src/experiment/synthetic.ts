@@ -28,6 +28,8 @@ export interface SyntheticOptions {
   testCount?: number;
   /** Throw SP_INTERNAL when about to evaluate the cell with this key, as a crash would. */
   failAtCell?: string;
+  /** Refuse client sets of more private images per client, as a class of this size would. */
+  classSize?: number;
 }
 
 /**
@@ -43,10 +45,22 @@ export class SyntheticSteps implements ExperimentSteps {
   readonly calls = { scoreClientSet: 0, evaluateCell: 0, close: 0 };
   private readonly testCount: number;
   private readonly failAtCell?: string;
+  private readonly classSize: number;
 
   constructor(options: SyntheticOptions = {}) {
     this.testCount = options.testCount ?? 200;
     this.failAtCell = options.failAtCell;
+    this.classSize = options.classSize ?? Infinity;
+  }
+
+  /** Refuses an N_AE over the class size, as the real partition does. */
+  async checkClientSet(spec: ClientSetSpec): Promise<void> {
+    if (spec.nAe > this.classSize) {
+      throw new SemiprivError(
+        'SP_PARTITION',
+        `asked for ${spec.nAe} images per client but a class holds ${this.classSize}`,
+      );
+    }
   }
 
   /** Ten made-up clients; the labelled images are the first max(N_classifier) indices. */

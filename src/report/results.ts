@@ -5,7 +5,7 @@
  */
 import { DATASET_NAMES } from '../data/load.js';
 import type { DatasetName } from '../data/types.js';
-import { planGrid } from '../experiment/grid.js';
+import { plannedCells } from '../experiment/grid.js';
 import type { CellRecord, ClientSetRecord, ExperimentRecord } from '../experiment/records.js';
 import { featuredCell, sortCells, summarise, type CellSummary } from './aggregate.js';
 import { PAPER_AUTHORS, PAPER_TITLE } from './paper.js';
@@ -63,7 +63,7 @@ export function assembleResults(
 ): ExperimentResults {
   const sorted = sortCells(cells);
   const found = new Set(sorted.map((c) => c.key));
-  const planned = planGrid(experiment.grid).flatMap((s) => s.cells.map((c) => c.key));
+  const planned = plannedCells(experiment.asked ?? [experiment.grid]);
 
   const featured: FeaturedCell[] = [];
   for (const dataset of DATASET_NAMES) {

