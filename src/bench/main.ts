@@ -140,9 +140,7 @@ async function timeOneThread(input: Inputs): Promise<Measurement[]> {
   });
 
   progress('timing the server classifier’s training');
-  await time('classifier-train', labelled.count, () => {
-    work.trainClassifier(labelled);
-  });
+  await time('classifier-train', labelled.count, () => work.trainClassifier(labelled));
 
   progress('timing classification end to end');
   const server = work.untrainedServer(labelled);

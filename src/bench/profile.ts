@@ -35,7 +35,7 @@ export interface StepProfile {
 export interface ProfiledStep {
   step: string;
   batchSize: number;
-  run(): void;
+  run(): void | Promise<void>;
 }
 
 /**
@@ -48,11 +48,11 @@ export async function profileStep(
   steps: number,
 ): Promise<StepProfile> {
   useKernels(set);
-  s.run();
+  await s.run();
   const wall: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
-    s.run();
+    await s.run();
     wall.push(performance.now() - start);
   }
 

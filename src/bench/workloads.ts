@@ -137,10 +137,10 @@ export function labelledData(set: ImageSet, count: number): ClassifierData {
 }
 
 /** One epoch of the default server classifier, augmentation included. */
-export function trainClassifier(data: ClassifierData): void {
+export async function trainClassifier(data: ClassifierData): Promise<void> {
   const options = { ...DEFAULT_CLASSIFIER_OPTIONS, epochs: 1, minSteps: 0 };
   const classifier = new Classifier(options, createRng(1));
-  classifier.fit(data, createRng(2));
+  await classifier.fit(data, createRng(2));
   classifier.dispose();
 }
 
@@ -148,7 +148,7 @@ export function trainClassifier(data: ClassifierData): void {
 export interface StepWorkload {
   step: string;
   batchSize: number;
-  run(): void;
+  run(): void | Promise<void>;
   dispose(): void;
 }
 

@@ -200,7 +200,7 @@ class SimulationSteps implements ExperimentSteps {
     try {
       for (const [i, variant] of CLASSIFIER_VARIANTS.entries()) {
         events.onVariant?.(variant);
-        evaluations[variant] = fitAndEvaluate(
+        evaluations[variant] = await fitAndEvaluate(
           server,
           labelled,
           scored,

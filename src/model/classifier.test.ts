@@ -44,16 +44,16 @@ describe('Classifier', () => {
     minSteps: 0,
   };
 
-  it('learns classes that only the image branch can tell apart', () => {
+  it('learns classes that only the image branch can tell apart', async () => {
     const clf = new Classifier(options, createRng(0));
-    clf.fit(bars(120, 1), createRng(1));
+    await clf.fit(bars(120, 1), createRng(1));
     const test = bars(60, 2);
     const probabilities = clf.predict(test.pixels, test.scores, test.count);
     expect(accuracy(argmaxRows(probabilities, 3), test.labels)).toBeGreaterThan(0.9);
     clf.dispose();
   });
 
-  it('learns from the scores alone when asked to, ignoring the images', () => {
+  it('learns from the scores alone when asked to, ignoring the images', async () => {
     // class k has score column 2k high; the images are all blank
     const data = bars(90, 5);
     data.pixels.fill(0);
@@ -63,7 +63,7 @@ describe('Classifier', () => {
       { ...options, inputs: 'scores', epochs: 30, learningRate: 0.02 },
       createRng(6),
     );
-    clf.fit(data, createRng(7));
+    await clf.fit(data, createRng(7));
     const p = clf.predict(data.pixels, data.scores, data.count);
     expect(accuracy(argmaxRows(p, 3), data.labels)).toBe(1);
     expect(clf.params.list()).toHaveLength(2); // only the dense layer's kernel and bias
@@ -122,10 +122,10 @@ describe('Classifier', () => {
     expect(trainingEpochs({ ...rule, minSteps: 0 }, 10)).toBe(60);
   });
 
-  it('reports the raised epoch count while training', () => {
+  it('reports the raised epoch count while training', async () => {
     const seen: number[] = [];
     const clf = new Classifier({ ...options, epochs: 1, minSteps: 3, batchSize: 32 }, createRng(0));
-    clf.fit(bars(32, 1), createRng(1), (epoch, epochs) => seen.push(epoch, epochs));
+    await clf.fit(bars(32, 1), createRng(1), (epoch, epochs) => seen.push(epoch, epochs));
     expect(seen).toEqual([1, 3, 2, 3, 3, 3]);
     clf.dispose();
   });

@@ -110,7 +110,7 @@ export interface ClassifierData {
  *
  * @example
  * const clf = new Classifier(DEFAULT_CLASSIFIER_OPTIONS, createRng(0));
- * clf.fit(data, rng);
+ * await clf.fit(data, rng);
  * const probabilities = clf.predict(pixels, scores, n); // n × numClasses
  */
 export class Classifier {
@@ -164,12 +164,16 @@ export class Classifier {
     return pool ? tf.maxPool(y, 2, 2, 'same') : y;
   }
 
-  /** Trains on `data` with Adam and softmax cross-entropy; returns the last epoch's loss. */
-  fit(
+  /**
+   * Trains on `data` with Adam and softmax cross-entropy; returns the last epoch's loss. Each
+   * epoch runs in one go; between epochs the event loop turns, so that signals and timers are
+   * served during a long training.
+   */
+  async fit(
     data: ClassifierData,
     rng: Rng,
     onEpoch?: (epoch: number, epochs: number, loss: number) => void,
-  ): number {
+  ): Promise<number> {
     const { height, width, numScores, batchSize } = this.options;
     const epochs = trainingEpochs(this.options, data.count);
     const optimizer = new ScheduledAdam(this.options.learningRate);
@@ -224,6 +228,7 @@ export class Classifier {
       images.dispose();
       lastLoss = sum / steps;
       onEpoch?.(epoch, epochs, lastLoss);
+      await new Promise((resolve) => setImmediate(resolve));
     }
 
     scores.dispose();

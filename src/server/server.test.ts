@@ -42,12 +42,12 @@ describe('Server', () => {
       height: 28,
       width: 28,
     };
-    expect(() =>
+    await expect(
       server.fit(labelled, new Float32Array(8), {
         seed: 0,
         classifier: DEFAULT_CLASSIFIER_OPTIONS,
       }),
-    ).toThrow(
+    ).rejects.toThrow(
       expect.objectContaining({
         code: 'SP_PARTITION',
         message: expect.stringContaining('label 7, which no client holds'),

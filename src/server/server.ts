@@ -88,7 +88,7 @@ export class Server {
     // a label no client holds is refused before any client spends time scoring
     this.classTargets(labelled);
     const raw = scoreFeatures(await this.collectScores(labelled), labelled.count);
-    return this.fit(labelled, raw, options, onEpoch);
+    return await this.fit(labelled, raw, options, onEpoch);
   }
 
   /** Each labelled image's class index among the clients; refuses a label no client holds. */
@@ -116,12 +116,12 @@ export class Server {
   }
 
   /** Fits scaling and classifier on labelled images whose raw features are known. */
-  fit(
+  async fit(
     labelled: ImageSet,
     rawFeatures: Float32Array,
     options: ServerTrainOptions,
     onEpoch?: (epoch: number, epochs: number, loss: number) => void,
-  ): ServerModel {
+  ): Promise<ServerModel> {
     const labels = this.labels;
     const targets = this.classTargets(labelled);
 
@@ -131,7 +131,7 @@ export class Server {
       { ...options.classifier, numClasses: labels.length, numScores: labels.length * 2 },
       createRng(options.seed).fork(2000),
     );
-    const loss = classifier.fit(
+    const loss = await classifier.fit(
       {
         pixels: labelled.images,
         scores: applyStandard(scaler, rawFeatures),

@@ -154,7 +154,7 @@ export async function runScheme(options: RunOptions, events: RunEvents = {}): Pr
     // server: scaling and classifier on the labelled subset only, then the test set
     events.onPhase?.('training classifier');
     const infos: ClientInfo[] = trained.map((t) => t.info);
-    const evaluation = fitAndEvaluate(
+    const evaluation = await fitAndEvaluate(
       server,
       { set: labelled, scores: labelledScores },
       { set: test, scores: testScores },
@@ -227,17 +227,17 @@ export interface Evaluation {
  * Fits the server on the scored labelled subset and evaluates it on the scored test set.
  * Scores are reused, so one set of clients serves every labelled-subset size.
  */
-export function fitAndEvaluate(
+export async function fitAndEvaluate(
   server: Server,
   labelled: ScoredSet,
   test: ScoredSet,
   infos: readonly ClientInfo[],
   options: ServerTrainOptions,
   events: RunEvents = {},
-): Evaluation {
+): Promise<Evaluation> {
   const start = performance.now();
   const labelledFeatures = scoreFeatures(labelled.scores, labelled.set.count);
-  server.fit(labelled.set, labelledFeatures, options, (epoch, epochs, loss) =>
+  await server.fit(labelled.set, labelledFeatures, options, (epoch, epochs, loss) =>
     events.onClassifierEpoch?.(epoch, epochs, loss),
   );
   const classifierSeconds = (performance.now() - start) / 1000;
