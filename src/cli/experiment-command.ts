@@ -2,6 +2,7 @@
  * `semipriv experiment`: the paper's grid of runs, resumable, ending in a
  * report.
  */
+import { writesSettled } from '../data/idx.js';
 import { DATASET_NAMES, parseDatasetName } from '../data/load.js';
 import type { DatasetName } from '../data/types.js';
 import { SemiprivError } from '../errors.js';
@@ -14,6 +15,7 @@ import {
 } from '../experiment/experiment.js';
 import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from '../experiment/grid.js';
 import { createSimulationSteps } from '../experiment/simulation-steps.js';
+import { ExperimentStore } from '../experiment/store.js';
 import { buildReport } from '../report/build.js';
 import { counted } from '../report/document.js';
 import { formatExperimentSummary } from '../report/summary.js';
@@ -120,18 +122,27 @@ export async function experimentCommand(flags: ParsedFlags): Promise<ExperimentO
   const options = experimentOptionsFromFlags(flags);
   const steps = await createSimulationSteps(options);
   const progress = new Progress();
-  const stop = (): void => {
+  const stop = (signal: NodeJS.Signals): void => {
+    // a second signal finds no handler and ends the process at once
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     progress.finish();
-    process.stderr.write(
-      `stopped: finished clients and cells are kept in ${options.out}; ` +
-        'the same command resumes from them\n',
-    );
-    process.exit(130);
+    void (async () => {
+      await writesSettled();
+      const cells = await new ExperimentStore(options.out).listCells().catch(() => []);
+      process.stderr.write(
+        `stopped on ${signal}: ${counted(cells.length, 'cell')} and every client that ` +
+          `finished training are saved in ${options.out}; the same command resumes from them\n`,
+      );
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    })();
   };
-  process.once('SIGINT', stop);
-  const outcome = await runExperiment(options, steps, progressEvents(progress)).finally(() =>
-    process.off('SIGINT', stop),
-  );
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const outcome = await runExperiment(options, steps, progressEvents(progress)).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
   progress.finish();
 
   const { results, files } = await buildReport(options.out);

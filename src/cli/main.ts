@@ -3,6 +3,7 @@
  * The `semipriv` command line: dispatches to one command per subcommand name.
  */
 import { packageVersion } from '../experiment/environment.js';
+import { writesSettled } from '../data/idx.js';
 import { SemiprivError } from '../errors.js';
 import { reportFailure } from './exit.js';
 import { logFormat, logLevel, setupLogging } from './logging.js';
@@ -121,6 +122,15 @@ function unknownCommand(prefix: string, given: string, words: readonly string[])
     `${prefix} has no command "${given}"; expected one of ${words.join(', ')}${guess}`,
     { hint: `Run ${prefix} --help to list its commands.` },
   );
+}
+
+// a reader that went away (`semipriv … | head`) ends the command as SIGPIPE would, quietly,
+// once the files being written are whole
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    void writesSettled().then(() => process.exit(141));
+  });
 }
 
 main(process.argv.slice(2)).then(

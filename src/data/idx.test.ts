@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SemiprivError, type ErrorCode } from '../errors.js';
-import { encodeIdx, parseIdx, readImageSet, writeImageSet } from './idx.js';
+import {
+  encodeIdx,
+  parseIdx,
+  readImageSet,
+  temporaryWriter,
+  writeFileAtomic,
+  writeImageSet,
+  writesSettled,
+} from './idx.js';
 import type { ImageSet } from './types.js';
 
 // two 2×3 images and their labels, written out byte by byte
@@ -190,5 +198,22 @@ describe('readImageSet and writeImageSet', () => {
       'SP_DATASET_MISSING',
       'nope',
     );
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('lets a caller wait for the writes in flight, and names its temporaries', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semipriv-atomic-'));
+    const path = join(dir, 'big.bin');
+    const contents = new Uint8Array(8 << 20).fill(7);
+    const write = writeFileAtomic(path, contents);
+    await writesSettled();
+    expect((await readFile(path)).length).toBe(contents.length);
+    await write;
+    expect(await readdir(dir)).toEqual(['big.bin']);
+
+    expect(temporaryWriter('.cell.json.4242-0123456789ab.tmp')).toBe(4242);
+    expect(temporaryWriter('cell.json')).toBeNull();
+    expect(temporaryWriter('.cell.json.4242-xyz.tmp')).toBeNull();
   });
 });

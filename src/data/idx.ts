@@ -190,8 +190,35 @@ export async function writeImageSet(
   await Promise.all([writeIdx(imagesPath, images), writeIdx(labelsPath, labels)]);
 }
 
+/** Atomic writes in flight, so that a process stopping on a signal can let them finish. */
+const writing = new Set<Promise<void>>();
+
+/** Resolves once no {@link writeFileAtomic} is in flight. */
+export async function writesSettled(): Promise<void> {
+  while (writing.size > 0) await Promise.allSettled([...writing]);
+}
+
+/**
+ * The process id in the name of a temporary twin that {@link writeFileAtomic} writes before
+ * renaming, or null for any other name.
+ */
+export function temporaryWriter(name: string): number | null {
+  const pid = /^\..+\.(\d+)-[0-9a-f]{12}\.tmp$/.exec(name)?.[1];
+  return pid === undefined ? null : Number(pid);
+}
+
 /** Writes to a temporary file beside `path`, then renames it to `path`. */
 export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
+  const done = writeThenRename(path, contents);
+  writing.add(done);
+  try {
+    await done;
+  } finally {
+    writing.delete(done);
+  }
+}
+
+async function writeThenRename(path: string, contents: Uint8Array | string): Promise<void> {
   const suffix = `${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   const temp = join(dirname(path), `.${basename(path)}.${suffix}`);
   try {

@@ -83,6 +83,7 @@ export async function runExperiment(
   const store = new ExperimentStore(options.out);
   try {
     if (options.fresh) await store.clear();
+    await store.removeTemporaries();
     // every asked value is checked against the data before the folder records it
     for (const spec of planGrid(options)) await steps.checkClientSet?.(spec);
     await recordExperiment(store, options, steps);

@@ -118,6 +118,17 @@ describe('ExperimentStore', () => {
     await expect(store.readCell('b')).rejects.toThrow(/key "a"/);
   });
 
+  it('removes the temporaries of writes whose process is gone, and only those', async () => {
+    await store.writeCell({ format: 'semipriv-cell', formatVersion: 1, key: 'c' } as CellRecord);
+    const cells = join(dir, 'cells');
+    // no process has an id this high; this one's own is alive
+    const dead = '.d.json.99999999-0123456789ab.tmp';
+    const live = `.e.json.${process.pid}-0123456789ab.tmp`;
+    for (const name of [dead, live, '.hidden']) await writeFile(join(cells, name), '');
+    await store.removeTemporaries();
+    expect((await readdir(cells)).sort()).toEqual([live, '.hidden', 'c.json'].sort());
+  });
+
   it('clears only the files semipriv writes', async () => {
     await writeFile(join(dir, 'notes.txt'), 'mine');
     await store.writeClientSet(manifest('k'), twoClients);

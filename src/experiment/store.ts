@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/idx.js';
+import { temporaryWriter, writeFileAtomic } from '../data/idx.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
 import {
@@ -52,6 +52,18 @@ export class ExperimentStore {
     await Promise.all(
       OWNED.map((name) => rm(join(this.dir, name), { recursive: true, force: true })),
     );
+  }
+
+  /** Deletes the temporary files of writes that a killed run left unfinished. */
+  async removeTemporaries(): Promise<void> {
+    const entries = await readdir(this.dir, { recursive: true, withFileTypes: true }).catch(
+      () => [],
+    );
+    const left = entries.filter((e) => {
+      const pid = e.isFile() ? temporaryWriter(e.name) : null;
+      return pid !== null && !isRunning(pid);
+    });
+    await Promise.all(left.map((e) => rm(join(e.parentPath, e.name), { force: true })));
   }
 
   /** The folder's settings, or null for a folder no experiment has written to. */
@@ -180,6 +192,17 @@ export class ExperimentStore {
       throw damaged(path, `format version ${String(record.formatVersion)}, expected 1`);
     }
     return record as T;
+  }
+}
+
+/** Whether a process with this id runs on this machine (and so may still be writing). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
