@@ -17,7 +17,7 @@ import { DEFAULT_EXPERIMENT_OPTIONS, type ExperimentOptions } from '../experimen
 import { createSimulationSteps } from '../experiment/simulation-steps.js';
 import { ExperimentStore } from '../experiment/store.js';
 import { buildReport } from '../report/build.js';
-import { counted } from '../report/document.js';
+import { counted, incompleteSentence } from '../report/document.js';
 import { formatExperimentSummary } from '../report/summary.js';
 import { numberList, type CommandSpec, type FlagSpec, type ParsedFlags } from './options.js';
 import { Progress } from './progress.js';
@@ -146,11 +146,15 @@ export async function experimentCommand(flags: ParsedFlags): Promise<ExperimentO
   progress.finish();
 
   const { results, files } = await buildReport(options.out);
+  const incomplete = incompleteSentence(results.missing);
+  const sets = `client sets: ${outcome.clientSetsTrained} trained, ${outcome.clientSetsLoaded} read back`;
   process.stdout.write(
     `${formatExperimentSummary(results)}\n` +
       `${counted(outcome.cellsRun, 'cell')} run, ${outcome.cellsSkipped} resumed from ` +
-      `${options.out}, ` +
-      `in ${formatDuration(outcome.seconds)}\n` +
+      `${options.out} (${sets}), in ${formatDuration(outcome.seconds)}\n` +
+      (incomplete
+        ? `incomplete: ${incomplete} Earlier runs in this folder asked for them.\n`
+        : '') +
       `report written to ${files.html} and ${files.markdown}\n`,
   );
   return outcome;

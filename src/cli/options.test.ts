@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHelp, parseFlags, type CommandSpec } from './options.js';
+import { formatHelp, integerFlag, parseFlags, type CommandSpec } from './options.js';
 
 const SPEC: CommandSpec = {
   name: 'demo',
@@ -45,6 +45,14 @@ describe('parseFlags', () => {
     expect(parseFlags(SPEC, ['--labelled', 'x', '--help']).help).toBe(true);
     expect(parseFlags(SPEC, ['--epochs', '--help']).help).toBe(true);
     expect(() => parseFlags(SPEC, ['extra'])).toThrow('expected only flags, received "extra"');
+  });
+
+  it('reads a negative value as the value of its flag, not as another flag', () => {
+    const { flags } = parseFlags(SPEC, ['--epochs', '-1', '--n-ae', '-5,3']);
+    expect(flags).toMatchObject({ epochs: -1, nAe: ['-5', '3'] });
+    expect(() => integerFlag(flags, 'epochs', 50, 1)).toThrow(
+      '--epochs: expected a whole number ≥ 1, received -1',
+    );
   });
 
   it('refuses a flag given twice instead of keeping its last value', () => {

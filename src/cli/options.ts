@@ -68,10 +68,22 @@ export function parseFlags(
     return { flags: {}, positionals: [], help: true };
   }
 
+  // a negative value ("--epochs -1") would read as a flag of its own; joined to its flag, it
+  // reaches the range check that explains it
+  const valued = new Set(spec.flags.filter((f) => f.type !== 'boolean').map((f) => `--${f.name}`));
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (valued.has(argv[i]) && next !== undefined && /^-\.?\d/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else args.push(argv[i]);
+  }
+
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args,
       options,
       allowPositionals: true,
       strict: true,

@@ -2,7 +2,7 @@
  * `semipriv report`: rebuilds an experiment folder's report from its saved
  * results alone.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SemiprivError } from '../errors.js';
 import { incompleteSentence } from '../report/document.js';
@@ -34,15 +34,22 @@ export async function reportCommand(
     );
   }
   const dir = positionals[0];
+  const hint = 'Pass the --out folder of semipriv experiment.';
   if (!existsSync(dir)) {
-    throw new SemiprivError('SP_FILE', `semipriv report: ${dir}: no such folder`, {
-      hint: 'Pass the --out folder of semipriv experiment.',
-    });
+    throw new SemiprivError('SP_FILE', `semipriv report: ${dir}: no such folder`, { hint });
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new SemiprivError(
+      'SP_FILE',
+      `semipriv report: ${dir}: expected an experiment folder, received a file`,
+      { hint },
+    );
   }
   if (!existsSync(join(dir, 'experiment.json'))) {
     throw new SemiprivError(
       'SP_OPTION',
       `semipriv report: expected a folder written by semipriv experiment, found no experiment.json in ${dir}`,
+      { hint },
     );
   }
   const built = await buildReport(dir);

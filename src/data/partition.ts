@@ -44,6 +44,9 @@ export interface Partition {
   readonly leakage: number;
 }
 
+/** Overlaps already reported, by label, N_AE, quota and class size. */
+const overlapsWarned = new Set<string>();
+
 /**
  * Shares a training set out among one client per class and the server.
  *
@@ -83,7 +86,10 @@ export function partition(train: ImageSet, options: PartitionOptions): Partition
     // class is too small for both does the window slide back into the draw, as
     // little as it can, and the overlap is reported
     const start = Math.min(nAe, held - quota);
-    if (start < nAe) {
+    const warning = `${label}/${nAe}/${quota}/${held}`;
+    if (start < nAe && !overlapsWarned.has(warning)) {
+      // a run partitions the same way several times (checks, training, each cell): once is enough
+      overlapsWarned.add(warning);
       nodeLogger('client', label).warn(
         { nAe, quota, held, overlap: nAe - start },
         'labelled images overlap the autoencoder training draw',

@@ -82,7 +82,11 @@ export async function runExperiment(
   const started = performance.now();
   const store = new ExperimentStore(options.out);
   try {
-    if (options.fresh) await store.clear();
+    await store.checkFolder(options.fresh);
+    if (options.fresh) {
+      await store.clear();
+      log.info({ out: options.out }, 'fresh start: the saved results in this folder are deleted');
+    }
     await store.removeTemporaries();
     // every asked value is checked against the data before the folder records it
     for (const spec of planGrid(options)) await steps.checkClientSet?.(spec);

@@ -129,6 +129,20 @@ describe('ExperimentStore', () => {
     expect((await readdir(cells)).sort()).toEqual([live, '.hidden', 'c.json'].sort());
   });
 
+  it("refuses a file, and a folder with another command's output unless replacing it", async () => {
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    await expect(store.checkFolder(false)).resolves.toBeUndefined();
+    await expect(new ExperimentStore(join(dir, 'notes.txt')).checkFolder(true)).rejects.toThrow(
+      `--out ${join(dir, 'notes.txt')}: expected a folder, received a file`,
+    );
+    await writeFile(join(dir, 'results.json'), '{}');
+    await expect(store.checkFolder(false)).rejects.toMatchObject({
+      code: 'SP_FILE',
+      message: expect.stringContaining('holds results.json but no experiment.json'),
+    });
+    await expect(store.checkFolder(true)).resolves.toBeUndefined();
+  });
+
   it('clears only the files semipriv writes', async () => {
     await writeFile(join(dir, 'notes.txt'), 'mine');
     await store.writeClientSet(manifest('k'), twoClients);

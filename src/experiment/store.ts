@@ -4,7 +4,7 @@
  * results behind and the next run resumes from them.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporaryWriter, writeFileAtomic } from '../data/idx.js';
 import { SemiprivError } from '../errors.js';
@@ -52,6 +52,33 @@ export class ExperimentStore {
     await Promise.all(
       OWNED.map((name) => rm(join(this.dir, name), { recursive: true, force: true })),
     );
+  }
+
+  /**
+   * Refuses a path that names a file, and (unless `replacing`) a folder that holds files of
+   * the names semipriv writes but no experiment: another command's output.
+   */
+  async checkFolder(replacing: boolean): Promise<void> {
+    const info = await stat(this.dir).catch(() => null);
+    if (info === null) return;
+    const hint = 'Name a new folder, or the --out folder of an earlier semipriv experiment.';
+    if (!info.isDirectory()) {
+      throw new SemiprivError('SP_FILE', `--out ${this.dir}: expected a folder, received a file`, {
+        hint,
+      });
+    }
+    if (replacing || (await this.readExperiment())) return;
+    const names = await readdir(this.dir);
+    const found = OWNED.filter((name) => names.includes(name));
+    if (found.length > 0) {
+      throw new SemiprivError(
+        'SP_FILE',
+        `--out ${this.dir}: expected a new or an experiment folder, received one that holds ` +
+          `${found.join(', ')} but no experiment.json (the output of another command, such as ` +
+          'semipriv run)',
+        { hint: `${hint} --fresh deletes those files and starts an experiment there.` },
+      );
+    }
   }
 
   /** Deletes the temporary files of writes that a killed run left unfinished. */
