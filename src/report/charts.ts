@@ -55,12 +55,18 @@ export function accuracyChart(dataset: DatasetName, rows: readonly CellSummary[]
     }
   }
 
-  const x = { field: 'leakage', type: 'quantitative', title: 'leakage L (%)' } as const;
+  // padding keeps the points at L = 0 and at the extremes off the axes
+  const x = {
+    field: 'leakage',
+    type: 'quantitative',
+    title: 'leakage L (%)',
+    scale: { padding: 12, nice: false },
+  } as const;
   const y = {
     field: 'accuracy',
     type: 'quantitative',
     title: 'test accuracy (%)',
-    scale: { zero: false },
+    scale: { zero: false, padding: 8 },
   } as const;
   const color = {
     field: 'method',
@@ -68,14 +74,24 @@ export function accuracyChart(dataset: DatasetName, rows: readonly CellSummary[]
     title: null,
     scale: { domain: [...ACCURACY_METHODS] },
   } as const;
+  // the same field and title as the colour, so that one legend shows both
+  const shape = {
+    field: 'method',
+    type: 'nominal',
+    title: null,
+    scale: {
+      domain: [...ACCURACY_METHODS],
+      range: ACCURACY_METHODS.map((m) => (m === 'paper (scheme)' ? 'diamond' : 'circle')),
+    },
+  } as const;
   const ours = { filter: "datum.method !== 'paper (scheme)'" };
   return {
     $schema: SCHEMA,
     data: { values },
     facet: { column: { field: 'panel', type: 'nominal', title: null } },
     spec: {
-      width: 260,
-      height: 220,
+      width: 340,
+      height: 260,
       layer: [
         {
           transform: [{ filter: "datum.method !== 'paper (scheme)' && datum.leakage > 0" }],
@@ -90,12 +106,12 @@ export function accuracyChart(dataset: DatasetName, rows: readonly CellSummary[]
         {
           transform: [{ filter: "datum.method === 'zero leakage'" }],
           mark: { type: 'point', filled: true, size: 60 },
-          encoding: { x, y, color },
+          encoding: { x, y, color, shape },
         },
         {
           transform: [{ filter: "datum.method === 'paper (scheme)'" }],
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 90 },
-          encoding: { x, y, color },
+          mark: { type: 'point', filled: true, size: 90 },
+          encoding: { x, y, color, shape },
         },
       ],
     },
@@ -148,8 +164,8 @@ export function scatterChart(points: readonly ScatterPoint[], clients: string[])
           type: 'quantitative',
           title: 'reconstruction error',
           // no rounding out to whole decades, which squeezes a narrow spread
-          // into a dot
-          scale: { type: 'log', nice: false },
+          // into a dot; padding keeps the outermost points inside the frame
+          scale: { type: 'log', nice: false, padding: 4 },
           // a log axis grids every minor step; labels at the decades are enough
           axis: { format: '.2~g', tickCount: 3, grid: false, labelOverlap: true },
         },
@@ -157,7 +173,7 @@ export function scatterChart(points: readonly ScatterPoint[], clients: string[])
           field: 'disc',
           type: 'quantitative',
           title: 'discriminator score',
-          scale: { zero: false },
+          scale: { zero: false, padding: 4 },
         },
         color: {
           field: 'probe',
