@@ -97,6 +97,10 @@ export const ERROR_CODES = {
     status: 400,
     hint: 'The --out folder holds results made with other settings: pass --fresh or another --out.',
   },
+  SP_EXPERIMENT_BUSY: {
+    status: 409,
+    hint: 'Another semipriv experiment writes to this --out folder; wait for it or stop it.',
+  },
   SP_RESULTS_INVALID: {
     status: 500,
     hint: 'Delete the named file so that semipriv experiment redoes it, or rerun with --fresh.',

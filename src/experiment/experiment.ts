@@ -81,8 +81,10 @@ export async function runExperiment(
   const log = nodeLogger('run');
   const started = performance.now();
   const store = new ExperimentStore(options.out);
+  let unlock = async (): Promise<void> => undefined;
   try {
     await store.checkFolder(options.fresh);
+    unlock = await store.lock();
     if (options.fresh) {
       await store.clear();
       log.info({ out: options.out }, 'fresh start: the saved results in this folder are deleted');
@@ -228,6 +230,7 @@ export async function runExperiment(
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    await unlock();
     await steps.close();
   }
 }

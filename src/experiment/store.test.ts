@@ -143,6 +143,21 @@ describe('ExperimentStore', () => {
     await expect(store.checkFolder(true)).resolves.toBeUndefined();
   });
 
+  it('lets one process at a time write, and takes over the lock of one that is gone', async () => {
+    const release = await store.lock();
+    await expect(store.lock()).rejects.toMatchObject({
+      code: 'SP_EXPERIMENT_BUSY',
+      message: expect.stringContaining(`another semipriv experiment (process ${process.pid})`),
+    });
+    await release();
+    expect(await readdir(dir)).toEqual([]);
+    // no process has an id this high: its run was stopped
+    await writeFile(join(dir, '.semipriv-lock'), '99999999\n');
+    const again = await store.lock();
+    expect(await readFile(join(dir, '.semipriv-lock'), 'utf8')).toBe(`${process.pid}\n`);
+    await again();
+  });
+
   it('clears only the files semipriv writes', async () => {
     await writeFile(join(dir, 'notes.txt'), 'mine');
     await store.writeClientSet(manifest('k'), twoClients);

@@ -4,7 +4,7 @@
  * results behind and the next run resumes from them.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporaryWriter, writeFileAtomic } from '../data/idx.js';
 import { SemiprivError } from '../errors.js';
@@ -18,6 +18,7 @@ import {
 } from './records.js';
 
 const EXPERIMENT_FILE = 'experiment.json';
+const LOCK_FILE = '.semipriv-lock';
 const CLIENT_SETS = 'client-sets';
 const CELLS = 'cells';
 
@@ -78,6 +79,35 @@ export class ExperimentStore {
           'semipriv run)',
         { hint: `${hint} --fresh deletes those files and starts an experiment there.` },
       );
+    }
+  }
+
+  /**
+   * Takes the folder for this process, so that two runs never train the same clients at once;
+   * resolves to the function that gives it back. A lock left by a process that is gone (a run
+   * stopped by a signal) is taken over.
+   */
+  async lock(): Promise<() => Promise<void>> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, LOCK_FILE);
+    // a second try follows the removal of a lock whose process is gone
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+        return () => rm(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      }
+      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+        throw new SemiprivError(
+          'SP_EXPERIMENT_BUSY',
+          `--out ${this.dir}: another semipriv experiment (process ${holder}) writes to this ` +
+            'folder; two runs would train the same clients twice',
+          { hint: `Wait for it or stop it. If no experiment runs, delete ${path}.` },
+        );
+      }
+      await rm(path, { force: true });
     }
   }
 
