@@ -129,7 +129,9 @@ export async function experimentCommand(flags: ParsedFlags): Promise<ExperimentO
     progress.finish();
     void (async () => {
       await writesSettled();
-      const cells = await new ExperimentStore(options.out).listCells().catch(() => []);
+      const store = new ExperimentStore(options.out);
+      await store.unlock();
+      const cells = await store.listCells().catch(() => []);
       process.stderr.write(
         `stopped on ${signal}: ${counted(cells.length, 'cell')} and every client that ` +
           `finished training are saved in ${options.out}; the same command resumes from them\n`,

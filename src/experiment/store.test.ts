@@ -141,6 +141,8 @@ describe('ExperimentStore', () => {
       message: expect.stringContaining('holds results.json but no experiment.json'),
     });
     await expect(store.checkFolder(true)).resolves.toBeUndefined();
+    await writeFile(join(dir, 'manifest.json'), '{}');
+    await expect(store.checkFolder(true)).rejects.toThrow('received a model folder');
   });
 
   it('lets one process at a time write, and takes over the lock of one that is gone', async () => {
@@ -151,6 +153,10 @@ describe('ExperimentStore', () => {
     });
     await release();
     expect(await readdir(dir)).toEqual([]);
+    // giving back a lock another process holds leaves it
+    await writeFile(join(dir, '.semipriv-lock'), '1\n');
+    await store.unlock();
+    expect(await readdir(dir)).toEqual(['.semipriv-lock']);
     // no process has an id this high: its run was stopped
     await writeFile(join(dir, '.semipriv-lock'), '99999999\n');
     const again = await store.lock();

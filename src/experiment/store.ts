@@ -68,8 +68,17 @@ export class ExperimentStore {
         hint,
       });
     }
-    if (replacing || (await this.readExperiment())) return;
     const names = await readdir(this.dir);
+    // client and server train write a manifest.json: a model, which --fresh must not bury
+    if (names.includes('manifest.json')) {
+      throw new SemiprivError(
+        'SP_FILE',
+        `--out ${this.dir}: expected a new or an experiment folder, received a model folder ` +
+          '(it holds manifest.json)',
+        { hint },
+      );
+    }
+    if (replacing || (await this.readExperiment())) return;
     const found = OWNED.filter((name) => names.includes(name));
     if (found.length > 0) {
       throw new SemiprivError(
@@ -94,7 +103,7 @@ export class ExperimentStore {
     for (let attempt = 0; ; attempt++) {
       try {
         await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-        return () => rm(path, { force: true });
+        return () => this.unlock();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
       }
@@ -109,6 +118,13 @@ export class ExperimentStore {
       }
       await rm(path, { force: true });
     }
+  }
+
+  /** Gives the folder back when this process holds it; a process stopping on a signal calls it. */
+  async unlock(): Promise<void> {
+    const path = join(this.dir, LOCK_FILE);
+    const holder = await readFile(path, 'utf8').catch(() => '');
+    if (holder.trim() === String(process.pid)) await rm(path, { force: true });
   }
 
   /** Deletes the temporary files of writes that a killed run left unfinished. */

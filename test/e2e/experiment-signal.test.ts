@@ -41,5 +41,7 @@ describe('semipriv experiment stopped by SIGINT', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files).toContain(join('client-sets', 'mnist-nae20-seed0.json'));
     expect(files).not.toContain('cells');
+    // the folder is given back for the next run
+    expect(files).not.toContain('.semipriv-lock');
   });
 });
