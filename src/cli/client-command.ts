@@ -87,7 +87,7 @@ export async function clientTrainCommand(flags: ParsedFlags): Promise<string> {
 
   // images: the BIB-AE halves height and width twice
   const path = requiredFlag(flags, 'images');
-  const reading = { resize: flags.resize === true, flag: '--images', oneClass: true };
+  const reading = { resize: flags.resize === true, flag: '--images', oneClass: label };
   const set = await readImages(path, reading).catch((error: unknown) => {
     if (!isSemiprivError(error) || error.code !== 'SP_SHAPE') throw error;
     const { height, width } = DEFAULT_IMAGE_SHAPE;

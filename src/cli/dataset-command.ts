@@ -113,9 +113,7 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   }
 
   const folder = (l: number): string => (label === undefined ? join(out, String(l)) : out);
-  if (flags.force !== true) {
-    for (const l of taken.keys()) await refuseFilledFolder(folder(l));
-  }
+  if (flags.force !== true) await refuseFilledFolder(out);
   for (const l of taken.keys()) await mkdir(folder(l), { recursive: true });
   const concurrency = 16;
   for (let start = 0; start < chosen.length; start += concurrency) {
@@ -130,9 +128,9 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
   return chosen.length;
 }
 
-/** Refuses a folder that already holds image files: they could be of another class. */
+/** Refuses a folder that already holds image files, at any depth: they could be of another class. */
 async function refuseFilledFolder(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch(() => []);
+  const entries = await readdir(dir, { recursive: true }).catch(() => []);
   const images = entries.filter((name) => /\.(png|jpe?g)$/i.test(name)).length;
   if (images === 0) return;
   throw new SemiprivError(

@@ -166,7 +166,11 @@ describe('the offline exchange, command by command', () => {
     await datasetExportCommand({ split: 'test', count: 1, labels: ['1'], out: labelled });
     await expect(
       datasetExportCommand({ split: 'test', count: 1, labels: ['0', '1'], out: labelled }),
-    ).rejects.toThrow(`--out: ${join(labelled, '1')} already holds 1 image`);
+    ).rejects.toThrow(`--out: ${labelled} already holds 1 image`);
+    // one class exported beside label subfolders would mix in too
+    await expect(
+      datasetExportCommand({ split: 'test', label: 3, count: 1, out: labelled }),
+    ).rejects.toThrow(`--out: ${labelled} already holds 1 image`);
     await datasetExportCommand({ split: 'test', label: 3, count: 2, out: dir, force: true });
     expect(await readdir(dir)).toHaveLength(4);
   });

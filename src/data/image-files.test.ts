@@ -110,21 +110,29 @@ describe('readImages', () => {
     );
   });
 
-  it('refuses the labelled layout where one class is expected, but not one subfolder', async () => {
+  it("refuses the labelled layout where one class is expected, except that class's folder", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'semipriv-images-'));
     for (const label of ['3', '10']) {
       await mkdir(join(dir, label));
       await writeFile(join(dir, label, 'a.png'), await encodePng(ramp(1), 28, 28));
     }
-    await expect(readImages(dir, { flag: '--images', oneClass: true })).rejects.toMatchObject({
+    await expect(readImages(dir, { flag: '--images', oneClass: 3 })).rejects.toMatchObject({
       code: 'SP_OPTION',
       message: `--images ${dir}: expected the images of one class, received subfolders 3, 10 (one per label)`,
     });
     expect((await readImages(dir)).count).toBe(2);
-    // one class exported into a numbered subfolder is still one class
-    expect((await readImages(join(dir, '3'), { oneClass: true })).count).toBe(1);
+    // one class's own folder, and a parent holding only that class's subfolder, are one class
+    expect((await readImages(join(dir, '3'), { oneClass: 5 })).count).toBe(1);
     await rm(join(dir, '10'), { recursive: true });
-    expect((await readImages(dir, { oneClass: true })).count).toBe(1);
+    expect((await readImages(dir, { oneClass: 3 })).count).toBe(1);
+    // another class's subfolder, or images beside it, are not
+    await expect(readImages(dir, { oneClass: 5 })).rejects.toThrow(
+      'received them in subfolder 3, the folder of class 3, with --label 5',
+    );
+    await writeFile(join(dir, 'b.png'), await encodePng(ramp(2), 28, 28));
+    await expect(readImages(dir, { oneClass: 3 })).rejects.toThrow(
+      'received images beside a subfolder named by label (3)',
+    );
   });
 
   it('reads an IDX image file alone, or with its sibling label file', async () => {

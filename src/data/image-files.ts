@@ -125,10 +125,11 @@ export interface ReadImagesOptions {
   /** The flag that named `path` (`--images`), for messages. */
   flag?: string;
   /**
-   * Refuse a folder laid out as labelled images, in two or more subfolders named by label:
-   * read as one set, it would mix classes.
+   * The one class a folder should hold: images in subfolders named by label (the labelled
+   * layout) are refused unless they all sit in this class's subfolder, since a set read from
+   * them would mix classes or hold another one.
    */
-  oneClass?: boolean;
+  oneClass?: number;
 }
 
 /**
@@ -209,7 +210,7 @@ async function readImageFolder(dir: string, options: ReadImagesOptions): Promise
     );
   }
 
-  if (options.oneClass) refuseLabelledLayout(dir, files, options);
+  if (options.oneClass !== undefined) refuseLabelledLayout(dir, files, options.oneClass, options);
 
   const size = shape.height * shape.width;
   const images = new Uint8Array(files.length * size);
@@ -254,23 +255,40 @@ function flagged(options: ReadImagesOptions, path: string): string {
   return options.flag ? `${options.flag} ${path}` : path;
 }
 
-/** Refuses images that sit in two or more subfolders named by label, the labelled layout. */
-function refuseLabelledLayout(dir: string, files: readonly string[], options: ReadImagesOptions) {
+/** Refuses images in subfolders named by label (the labelled layout) other than `label`'s. */
+function refuseLabelledLayout(
+  dir: string,
+  files: readonly string[],
+  label: number,
+  options: ReadImagesOptions,
+): void {
   const labels = new Set<string>();
+  let elsewhere = 0;
   for (const file of files) {
     const parts = file.split(sep);
     if (parts.length > 1 && /^\d{1,3}$/.test(parts[0])) labels.add(parts[0]);
+    else elsewhere++;
   }
-  if (labels.size < 2) return;
   const names = [...labels].sort((a, b) => Number(a) - Number(b));
-  throw new SemiprivError(
-    'SP_OPTION',
-    `${flagged(options, dir)}: expected the images of one class, received subfolders ` +
-      `${names.join(', ')} (one per label)`,
-    {
-      hint: `Name the subfolder of this client's own class, one of ${names.join(', ')} in ${dir}.`,
-    },
-  );
+  const refuse = (received: string, hint: string): SemiprivError =>
+    new SemiprivError(
+      'SP_OPTION',
+      `${flagged(options, dir)}: expected the images of one class, ${received}`,
+      { hint },
+    );
+  const own = `Name the folder of this client's own class (${join(dir, String(label))}, if it is there).`;
+  if (names.length > 1) {
+    throw refuse(`received subfolders ${names.join(', ')} (one per label)`, own);
+  }
+  if (names.length === 1 && elsewhere > 0) {
+    throw refuse(`received images beside a subfolder named by label (${names[0]})`, own);
+  }
+  if (names.length === 1 && Number(names[0]) !== label) {
+    throw refuse(
+      `received them in subfolder ${names[0]}, the folder of class ${names[0]}, with --label ${label}`,
+      `Check --label, or name the folder of class ${label}.`,
+    );
+  }
 }
 
 function folderLabel(dir: string, file: string): number {
