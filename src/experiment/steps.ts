@@ -4,6 +4,7 @@
  * simulation implements them with worker threads; tests put in fakes to check
  * the bookkeeping around them.
  */
+import type { DatasetName } from '../data/types.js';
 import type { BackendName } from '../engine/backend.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
@@ -58,6 +59,11 @@ export interface ExperimentSteps {
   ): Promise<{ manifest: ClientSetManifest; scores: Scores[] }>;
   /** Refuses, before any work starts, a client set or cell its dataset cannot supply. */
   checkClientSet?(spec: ClientSetSpec): Promise<void>;
+  /**
+   * SHA-256 of a dataset's images and labels as read, hex, so that a folder resumes only on
+   * the data its results were made with, wherever the files now lie.
+   */
+  dataFingerprint?(dataset: DatasetName): Promise<string>;
   /** Fits and evaluates the scheme and both baselines of one cell. */
   evaluateCell(cell: CellSpec, set: ScoredClientSet, events: StepEvents): Promise<CellRecord>;
   /** Releases worker threads and models. */

