@@ -103,6 +103,10 @@ describe('runExperiment', () => {
     });
     expect(steps.calls).toEqual({ scoreClientSet: 0, evaluateCell: 0, close: 1 });
     expect((await store.readExperiment())?.grid).toEqual(before?.grid);
+    // a new folder is not even created
+    const fresh = { ...small, nAe: [7000], out: join(options.out, 'new') };
+    await expect(runExperiment(fresh, new SyntheticSteps({ classSize: 5000 }))).rejects.toThrow();
+    expect(await readdir(options.out)).not.toContain('new');
   });
 
   it('keeps each asked grid, so that another dataset adds only its own cells', async () => {

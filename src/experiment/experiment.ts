@@ -84,15 +84,15 @@ export async function runExperiment(
   const store = new ExperimentStore(options.out);
   let unlock = async (): Promise<void> => undefined;
   try {
+    // every asked value is checked against the data before anything is written
     await store.checkFolder(options.fresh);
+    for (const spec of planGrid(options)) await steps.checkClientSet?.(spec);
     unlock = await store.lock();
     if (options.fresh) {
       await store.clear();
       log.info({ out: options.out }, 'fresh start: the saved results in this folder are deleted');
     }
     await store.removeTemporaries();
-    // every asked value is checked against the data before the folder records it
-    for (const spec of planGrid(options)) await steps.checkClientSet?.(spec);
     await recordExperiment(store, options, steps);
 
     // the measured time of everything the folder holds, asked for this time or
