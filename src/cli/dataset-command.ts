@@ -8,6 +8,7 @@ import { encodePng } from '../data/image-files.js';
 import { DATASET_NAMES, loadDataset, parseDatasetName } from '../data/load.js';
 import type { ImageSet } from '../data/types.js';
 import { SemiprivError } from '../errors.js';
+import { counted } from '../report/document.js';
 import { integerFlag, numberList, type CommandSpec, type ParsedFlags } from './options.js';
 import { requiredFlag } from './service-flags.js';
 
@@ -133,15 +134,11 @@ async function refuseFilledFolder(dir: string): Promise<void> {
   const entries = await readdir(dir, { recursive: true }).catch(() => []);
   const images = entries.filter((name) => /\.(png|jpe?g)$/i.test(name)).length;
   if (images === 0) return;
-  throw new SemiprivError(
-    'SP_FILE',
-    `--out: ${dir} already holds ${images === 1 ? '1 image' : `${images} images`}`,
-    {
-      hint:
-        'Export into an empty folder, or pass --force to add these images to those already ' +
-        'there (a client trains on every image in its folder).',
-    },
-  );
+  throw new SemiprivError('SP_FILE', `--out: ${dir} already holds ${counted(images, 'image')}`, {
+    hint:
+      'Export into an empty folder, or pass --force to add these images to those already ' +
+      'there (a client trains on every image in its folder).',
+  });
 }
 
 function pixelsOf(set: ImageSet, index: number): Uint8Array {
