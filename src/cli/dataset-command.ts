@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodePng } from '../data/image-files.js';
+import { encodePng, hasImageExtension } from '../data/image-files.js';
 import { DATASET_NAMES, loadDataset, parseDatasetName } from '../data/load.js';
 import type { ImageSet } from '../data/types.js';
 import { SemiprivError } from '../errors.js';
@@ -132,7 +132,7 @@ export async function datasetExportCommand(flags: ParsedFlags): Promise<number> 
 /** Refuses a folder that already holds image files, at any depth: they could be of another class. */
 async function refuseFilledFolder(dir: string): Promise<void> {
   const entries = await readdir(dir, { recursive: true }).catch(() => []);
-  const images = entries.filter((name) => /\.(png|jpe?g)$/i.test(name)).length;
+  const images = entries.filter(hasImageExtension).length;
   if (images === 0) return;
   throw new SemiprivError('SP_FILE', `--out: ${dir} already holds ${counted(images, 'image')}`, {
     hint:

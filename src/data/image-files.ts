@@ -149,7 +149,7 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
     });
   }
   if (info.isDirectory()) return readImageFolder(path, options);
-  if (EXTENSIONS.has(extension(path))) return readImageFile(path, options);
+  if (hasImageExtension(path)) return readImageFile(path, options);
 
   if (options.labels) {
     const labelsPath = typeof options.labels === 'string' ? options.labels : siblingLabels(path);
@@ -199,7 +199,7 @@ export function siblingLabels(imagesPath: string): string {
 async function readImageFolder(dir: string, options: ReadImagesOptions): Promise<ImageSet> {
   const shape = options.shape ?? DEFAULT_IMAGE_SHAPE;
   const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile() && !e.name.startsWith('.') && EXTENSIONS.has(extension(e.name)))
+    .filter((e) => e.isFile() && !e.name.startsWith('.') && hasImageExtension(e.name))
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (files.length === 0) {
@@ -302,6 +302,11 @@ function folderLabel(dir: string, file: string): number {
     );
   }
   return label;
+}
+
+/** Whether a file name has the extension of a PNG or JPEG file, as folders are read. */
+export function hasImageExtension(name: string): boolean {
+  return EXTENSIONS.has(extension(name));
 }
 
 function extension(name: string): string {
